@@ -1,0 +1,47 @@
+# chainrule: `make demo` shows it, `make test` checks it. Both build .venv from pyproject.toml.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test venv graphviz notebooks bench lint clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# Graphviz's `dot` renders the pictures; install Debian's package when it is missing.
+graphviz:
+	@command -v dot >/dev/null 2>&1 && exit 0; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian's graphviz (dot is missing)"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null) || exit 1; \
+	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	else \
+		echo "Graphviz's 'dot' program is missing and cannot be installed from here."; \
+		echo "Install it, then run make again:  apt-get install graphviz | brew install graphviz | conda install graphviz"; \
+		exit 1; \
+	fi
+
+demo: $(STAMP) graphviz
+	$(VENV)/bin/chainrule demo
+
+test: $(STAMP) graphviz
+	$(PY) -m pytest -q -n 2
+
+bench: $(STAMP)
+	$(PY) -m benchmarks --vs torch
+
+notebooks: $(STAMP)
+	$(VENV)/bin/jupytext --to ipynb tutorials/*.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check autodiff nn chainrule tests benchmarks
+
+clean:
+	rm -rf $(VENV) chainrule-demo .pytest_cache .hypothesis

@@ -1,0 +1,148 @@
+"""Composites: functions built from primitives, holding no derivative code of their own.
+
+Each records its nodes inside a named scope, so pictures and derivations can show it as one
+box; their gradients (of any order) come from the primitives they are made of.
+"""
+from __future__ import annotations
+
+from .modes import scope
+from .ops.elementwise import exp
+from .ops.linalg import matmul
+from .ops.reduce import logsumexp, max_first, mean
+from .ops.shape import pad, reshape
+from .ops.window import output_size, unfold
+from .tensor import Tensor, tensor
+
+
+def softmax(x, axis: int = -1):
+    """exp(x) / sum(exp(x)), computed as exp(x - logsumexp(x)) so it never overflows."""
+    with scope("softmax"):
+        return exp(x - logsumexp(x, axis, keepdims=True))
+
+
+def log_softmax(x, axis: int = -1):
+    """x - logsumexp(x): the log-probabilities, stable for logits of any size."""
+    with scope("log_softmax"):
+        return x - logsumexp(x, axis, keepdims=True)
+
+
+# ---- convolution and pooling (NCHW, PyTorch's semantics) --------------------------------------
+def _pair(value, name: str, op: str) -> tuple[int, int]:
+    pair = (value, value) if isinstance(value, int) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, int) for v in pair):
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    return pair
+
+
+def _check_image(x: Tensor, op: str):
+    if x.ndim != 4:
+        raise ValueError(f"{op}: expected a 4-d input (N, C, H, W), got shape {x.shape}")
+
+
+def _padded(x, padding, mode, value, op):
+    ph, pw = padding
+    if ph < 0 or pw < 0:
+        raise ValueError(f"{op}: padding must be non-negative, got {padding}")
+    if not ph and not pw:
+        return x
+    if mode == "zeros":
+        return pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+    if mode == "replicate":
+        return pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), mode="edge")
+    raise ValueError(f"{op}: padding_mode must be 'zeros' or 'replicate', got {mode!r}")
+
+
+def _windows(x, kernel, stride, padding, dilation, op, mode="zeros", value=0):
+    """Pad, check the window fits, and unfold: (N, C, kh, kw, OH, OW)."""
+    padded = _padded(x, padding, mode, value, op)
+    h, w = padded.shape[2:]
+    oh = output_size(h, kernel[0], stride[0], dilation[0])
+    ow = output_size(w, kernel[1], stride[1], dilation[1])
+    if oh < 1 or ow < 1:
+        raise ValueError(f"{op}: kernel {kernel} (dilation {dilation}) is larger than the "
+                         f"padded input {h}x{w} (input shape {x.shape}, padding {padding})")
+    return unfold(padded, kernel, stride, dilation)
+
+
+def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1,
+           padding_mode: str = "zeros"):
+    """2-D cross-correlation, PyTorch's ``conv2d``: x (N, C, H, W), w (O, C/groups, kh, kw).
+
+    out[n, o, i, j] = b[o] + sum_{c, a, b'} w[o, c, a, b'] * x[n, c, s*i + d*a, s*j + d*b'],
+    computed as unfold (every window as a column) followed by one matrix product.
+    ``padding`` may be an int, a pair, or "same" (stride 1), as in PyTorch.
+    """
+    x = x if isinstance(x, Tensor) else tensor(x)
+    w = w if isinstance(w, Tensor) else tensor(w)
+    _check_image(x, "conv2d")
+    if w.ndim != 4:
+        raise ValueError(f"conv2d: expected a 4-d weight (O, C/groups, kh, kw), got {w.shape}")
+    n, c, _, _ = x.shape
+    o, cg, kh, kw = w.shape
+    if groups < 1 or c % groups or o % groups:
+        raise ValueError(f"conv2d: groups={groups} must divide both the input channels ({c}) "
+                         f"and the output channels ({o})")
+    if cg * groups != c:
+        raise ValueError(f"conv2d: input has {c} channels but the weight {w.shape} expects "
+                         f"{cg * groups} (= {cg} per group x {groups} groups)")
+    stride, dilation = _pair(stride, "stride", "conv2d"), _pair(dilation, "dilation", "conv2d")
+    if padding == "same":
+        if stride != (1, 1):
+            raise ValueError("conv2d: padding='same' needs stride 1 (as in PyTorch)")
+        total = (dilation[0] * (kh - 1), dilation[1] * (kw - 1))
+        if total[0] % 2 or total[1] % 2:   # PyTorch pads the extra pixel on the far side
+            return _conv_uneven_same(x, w, b, dilation, groups, padding_mode, total)
+        padding = (total[0] // 2, total[1] // 2)
+    elif padding == "valid":
+        padding = (0, 0)
+    padding = _pair(padding, "padding", "conv2d")
+    with scope("conv2d"):
+        cols = _windows(x, (kh, kw), stride, padding, dilation, "conv2d", padding_mode)
+        oh, ow = cols.shape[4:]
+        cols = reshape(cols, (n, groups, cg * kh * kw, oh * ow))
+        out = matmul(reshape(w, (groups, o // groups, cg * kh * kw)), cols)
+        out = reshape(out, (n, o, oh, ow))
+        if b is not None:
+            out = out + reshape(b, (1, o, 1, 1))
+        return out
+
+
+def _conv_uneven_same(x, w, b, dilation, groups, padding_mode, total):
+    top, left = total[0] // 2, total[1] // 2
+    mode = "edge" if padding_mode == "replicate" else "constant"
+    x = pad(x, ((0, 0), (0, 0), (top, total[0] - top), (left, total[1] - left)), mode=mode)
+    return conv2d(x, w, b, 1, 0, dilation, groups)
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1):
+    """Largest value of each window; its whole gradient goes to the first maximum (PyTorch)."""
+    x = x if isinstance(x, Tensor) else tensor(x)
+    _check_image(x, "max_pool2d")
+    kernel = _pair(kernel_size, "kernel_size", "max_pool2d")
+    stride = kernel if stride is None else _pair(stride, "stride", "max_pool2d")
+    padding = _pair(padding, "padding", "max_pool2d")
+    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
+        raise ValueError(f"max_pool2d: padding {padding} must be at most half the kernel {kernel}")
+    with scope("max_pool2d"):
+        cols = _windows(x, kernel, stride, padding, _pair(dilation, "dilation", "max_pool2d"),
+                        "max_pool2d", value=-float("inf"))
+        n, c, kh, kw, oh, ow = cols.shape
+        return max_first(reshape(cols, (n, c, kh * kw, oh, ow)), axis=2)
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad: bool = True):
+    """Mean of each window (padding counts as zeros, PyTorch's default)."""
+    x = x if isinstance(x, Tensor) else tensor(x)
+    _check_image(x, "avg_pool2d")
+    kernel = _pair(kernel_size, "kernel_size", "avg_pool2d")
+    stride = kernel if stride is None else _pair(stride, "stride", "avg_pool2d")
+    padding = _pair(padding, "padding", "avg_pool2d")
+    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
+        raise ValueError(f"avg_pool2d: padding {padding} must be at most half the kernel {kernel}")
+    with scope("avg_pool2d"):
+        cols = _windows(x, kernel, stride, padding, (1, 1), "avg_pool2d")
+        if count_include_pad or padding == (0, 0):
+            return mean(cols, axis=(2, 3))
+        ones = tensor(x.backend.xp.ones((1, 1) + x.shape[2:], dtype=x.dtype))
+        counts = _windows(ones, kernel, stride, padding, (1, 1), "avg_pool2d").sum(axis=(2, 3))
+        return cols.sum(axis=(2, 3)) / counts

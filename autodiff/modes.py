@@ -1,0 +1,59 @@
+"""Global switches read by ``apply``: gradient recording, named scopes, anomaly checks.
+
+They live in one small object so ``apply`` pays a single attribute look-up for each.
+"""
+from __future__ import annotations
+
+import contextlib
+import threading
+
+
+class _State(threading.local):
+    def __init__(self):
+        self.grad_enabled = True
+        self.anomaly = False
+        self.scope: tuple[str, ...] = ()
+
+
+STATE = _State()
+
+
+def is_grad_enabled() -> bool:
+    return STATE.grad_enabled
+
+
+class _GradMode(contextlib.ContextDecorator):
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
+    def __enter__(self):
+        self.previous = STATE.grad_enabled
+        STATE.grad_enabled = self.enabled
+
+    def __exit__(self, *exc):
+        STATE.grad_enabled = self.previous
+        return False
+
+
+def no_grad():
+    """Record nothing inside: ops run, no graph is kept (evaluation, optimizer steps)."""
+    return _GradMode(False)
+
+
+def enable_grad():
+    """Record again inside a ``no_grad`` block (used by double backward)."""
+    return _GradMode(True)
+
+
+@contextlib.contextmanager
+def scope(name: str):
+    """Tag every node made inside with ``name``: pictures show a scope as one box.
+
+    The engine ignores scopes; they exist for learners (a softmax, a loss, a layer).
+    """
+    previous = STATE.scope
+    STATE.scope = previous + (name,)
+    try:
+        yield
+    finally:
+        STATE.scope = previous

@@ -1,0 +1,1 @@
+"""The primitive table, split by family; ``autodiff.primitive.PRIMITIVES`` holds them all."""

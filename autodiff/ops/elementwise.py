@@ -1,0 +1,171 @@
+"""Element-wise primitives: one declaration each, and the public function that binds it.
+
+Each rule returns ``g`` times the local derivative in the output's shape; the engine sums a
+broadcast input's gradient back to its shape. Comparisons carry no gradient.
+"""
+from __future__ import annotations
+
+from ..dtypes import as_dtype
+from ..primitive import ELEMENTWISE, LINEAR, Primitive
+from ..tensor import apply
+
+# ---- arithmetic -------------------------------------------------------------------------
+ADD = Primitive(
+    "add", lambda xp, x, y: x + y,
+    vjp=(lambda g, out, x, y: g, lambda g, out, x, y: g),
+    jvp=LINEAR, display="+", latex=r"\bar{x} = \bar{y},\quad \bar{z} = \bar{y}")
+SUB = Primitive(
+    "sub", lambda xp, x, y: x - y,
+    vjp=(lambda g, out, x, y: g, lambda g, out, x, y: -g),
+    jvp=LINEAR, display="-", latex=r"\bar{x} = \bar{y},\quad \bar{z} = -\bar{y}")
+NEG = Primitive(
+    "neg", lambda xp, x: -x, vjp=(lambda g, out, x: -g,),
+    jvp=LINEAR, display="-", latex=r"\bar{x} = -\bar{y}")
+MUL = Primitive(
+    "mul", lambda xp, x, y: x * y,
+    vjp=(lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
+    jvp=ELEMENTWISE, display="×", latex=r"\bar{x} = \bar{y}\, z,\quad \bar{z} = \bar{y}\, x")
+DIV = Primitive(
+    "div", lambda xp, x, y: x / y,
+    vjp=(lambda g, out, x, y: g / y, lambda g, out, x, y: -g * out / y),
+    jvp=ELEMENTWISE, display="÷",
+    latex=r"\bar{x} = \bar{y} / z,\quad \bar{z} = -\bar{y}\, x / z^2")
+POWER = Primitive(
+    "power", lambda xp, x, y: x ** y,
+    vjp=(lambda g, out, x, y: g * y * x ** (y - 1),
+         lambda g, out, x, y: g * out * log(x)),
+    jvp=ELEMENTWISE, display="**",
+    latex=r"\bar{x} = \bar{y}\, z x^{z-1},\quad \bar{z} = \bar{y}\, x^z \ln x")
+
+# ---- functions of one input -------------------------------------------------------------
+EXP = Primitive(
+    "exp", lambda xp, x: xp.exp(x), vjp=(lambda g, out, x: g * out,),
+    jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y}\, e^{x}")
+LOG = Primitive(
+    "log", lambda xp, x: xp.log(x), vjp=(lambda g, out, x: g / x,),
+    jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y} / x")
+SQRT = Primitive(
+    "sqrt", lambda xp, x: xp.sqrt(x), vjp=(lambda g, out, x: g / (2 * out),),
+    jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y} / (2\sqrt{x})")
+SIN = Primitive(
+    "sin", lambda xp, x: xp.sin(x), vjp=(lambda g, out, x: g * cos(x),),
+    jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y} \cos x")
+COS = Primitive(
+    "cos", lambda xp, x: xp.cos(x), vjp=(lambda g, out, x: -g * sin(x),),
+    jvp=ELEMENTWISE, latex=r"\bar{x} = -\bar{y} \sin x")
+TANH = Primitive(
+    "tanh", lambda xp, x: xp.tanh(x), vjp=(lambda g, out, x: g * (1 - out * out),),
+    jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y}\,(1 - y^2)")
+SIGMOID = Primitive(
+    "sigmoid", lambda xp, x: 1 / (1 + xp.exp(-x)), vjp=(lambda g, out, x: g * out * (1 - out),),
+    jvp=ELEMENTWISE, display="σ", latex=r"\bar{x} = \bar{y}\, \sigma(x)\,(1 - \sigma(x))")
+RELU = Primitive(
+    "relu", lambda xp, x: xp.maximum(x, 0), vjp=(lambda g, out, x: g * (x > 0),),
+    jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y}\,[x > 0]")
+LEAKY_RELU = Primitive(
+    "leaky_relu",
+    lambda xp, x, negative_slope: xp.where(x > 0, x, x * negative_slope),
+    vjp=(lambda g, out, x, negative_slope: where(x > 0, g, g * negative_slope),),
+    jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y}\,([x > 0] + \alpha [x \le 0])")
+ABS = Primitive(
+    "abs", lambda xp, x: xp.abs(x), vjp=(lambda g, out, x: g * sign(x),),
+    jvp=ELEMENTWISE, display="|·|", latex=r"\bar{x} = \bar{y}\,\mathrm{sign}(x)")
+CLIP = Primitive(
+    "clip", lambda xp, x, lo, hi: xp.minimum(xp.maximum(x, lo), hi),
+    vjp=(lambda g, out, x, lo, hi: g * (x >= lo) * (x <= hi),),
+    jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y}\,[lo \le x \le hi]")
+
+# ---- functions of two inputs that pick one --------------------------------------------------
+# Ties split the gradient in halves, as PyTorch's maximum/minimum do.
+MAXIMUM = Primitive(
+    "maximum", lambda xp, x, y: xp.maximum(x, y),
+    vjp=(lambda g, out, x, y: g * (x > y) + (0.5 * g) * (x == y),
+         lambda g, out, x, y: g * (y > x) + (0.5 * g) * (x == y)),
+    jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y}\,[x > z],\quad \bar{z} = \bar{y}\,[z > x]")
+MINIMUM = Primitive(
+    "minimum", lambda xp, x, y: xp.minimum(x, y),
+    vjp=(lambda g, out, x, y: g * (x < y) + (0.5 * g) * (x == y),
+         lambda g, out, x, y: g * (y < x) + (0.5 * g) * (x == y)),
+    jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y}\,[x < z],\quad \bar{z} = \bar{y}\,[z < x]")
+WHERE = Primitive(
+    "where", lambda xp, cond, x, y: xp.where(cond, x, y),
+    vjp=(None, lambda g, out, cond, x, y: where(cond, g, 0),
+         lambda g, out, cond, x, y: where(cond, 0, g)),
+    jvp=LINEAR, latex=r"\bar{x} = \bar{y}\,[c],\quad \bar{z} = \bar{y}\,[\lnot c]")
+
+
+def _cast(xp, x, dtype):
+    return x if x.dtype == object or x.dtype == dtype else x.astype(dtype)
+
+
+ASTYPE = Primitive(
+    "astype", _cast, vjp=(lambda g, out, x, dtype: astype(g, x.dtype),),
+    jvp=LINEAR, latex=r"\bar{x} = \bar{y}")
+
+
+# ---- outputs that carry no gradient -------------------------------------------------------
+def _comparison(name, fn, display):
+    return Primitive(name, lambda xp, x, y: getattr(xp, fn)(x, y), differentiable=False,
+                     display=display)
+
+
+LESS = _comparison("less", "less", "<")
+LESS_EQUAL = _comparison("less_equal", "less_equal", "<=")
+GREATER = _comparison("greater", "greater", ">")
+GREATER_EQUAL = _comparison("greater_equal", "greater_equal", ">=")
+EQUAL = _comparison("equal", "equal", "==")
+NOT_EQUAL = _comparison("not_equal", "not_equal", "!=")
+SIGN = Primitive("sign", lambda xp, x: xp.sign(x), differentiable=False)
+STEP = Primitive("step", lambda xp, x: _cast(xp, xp.greater(x, 0), x.dtype), differentiable=False,
+                 latex=r"\text{Heaviside: } \bar{x} = 0 \text{ almost everywhere}")
+
+
+# ---- the public functions -------------------------------------------------------------------
+def add(x, y): return apply(ADD, x, y)
+def sub(x, y): return apply(SUB, x, y)
+def mul(x, y): return apply(MUL, x, y)
+def div(x, y): return apply(DIV, x, y)
+def neg(x): return apply(NEG, x)
+def power(x, y): return apply(POWER, x, y)
+def exp(x): return apply(EXP, x)
+def log(x): return apply(LOG, x)
+def sqrt(x): return apply(SQRT, x)
+def sin(x): return apply(SIN, x)
+def cos(x): return apply(COS, x)
+def tanh(x): return apply(TANH, x)
+def sigmoid(x): return apply(SIGMOID, x)
+def relu(x): return apply(RELU, x)
+def abs(x): return apply(ABS, x)  # noqa: A001 - NumPy's name
+def sign(x): return apply(SIGN, x)
+def step(x): return apply(STEP, x)
+def maximum(x, y): return apply(MAXIMUM, x, y)
+def minimum(x, y): return apply(MINIMUM, x, y)
+def less(x, y): return apply(LESS, x, y)
+def less_equal(x, y): return apply(LESS_EQUAL, x, y)
+def greater(x, y): return apply(GREATER, x, y)
+def greater_equal(x, y): return apply(GREATER_EQUAL, x, y)
+def equal(x, y): return apply(EQUAL, x, y)
+def not_equal(x, y): return apply(NOT_EQUAL, x, y)
+
+
+def leaky_relu(x, negative_slope: float = 0.01):
+    """x where x > 0, else ``negative_slope * x`` (PyTorch's default slope 0.01)."""
+    return apply(LEAKY_RELU, x, negative_slope=negative_slope)
+
+
+def where(cond, x, y):
+    """``x`` where ``cond`` holds, else ``y`` (NumPy's ``where``; no gradient to ``cond``)."""
+    return apply(WHERE, cond, x, y)
+
+
+def clip(x, lo=None, hi=None):
+    """Limit to [lo, hi] (NumPy's ``clip``); the gradient passes where lo <= x <= hi."""
+    if lo is None and hi is None:
+        raise ValueError("clip: give lo, hi or both")
+    return apply(CLIP, x, lo=-float("inf") if lo is None else lo,
+                 hi=float("inf") if hi is None else hi)
+
+
+def astype(x, dtype):
+    """A copy converted to ``dtype``; the gradient converts back."""
+    return apply(ASTYPE, x, dtype=as_dtype(dtype))

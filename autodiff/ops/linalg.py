@@ -1,0 +1,68 @@
+"""Matrix product: NumPy's ``matmul`` (batch dimensions broadcast, 1-d operands promoted).
+
+For y = x @ w:  x̄ = ȳ @ wᵀ and w̄ = xᵀ @ ȳ. A 1-d operand is treated as a row (left) or a
+column (right) vector, exactly as NumPy does, and the gradient is reshaped back.
+"""
+from __future__ import annotations
+
+from ..primitive import Primitive
+from ..tensor import Tensor, apply, tensor
+from .reduce import sum_to
+from .shape import reshape, transpose
+
+
+def _swap_last(t):
+    axes = tuple(range(t.ndim - 2)) + (t.ndim - 1, t.ndim - 2)
+    return transpose(t, axes)
+
+
+def _as_matrices(g, x, y):
+    """Promote 1-d operands to matrices (and ``g`` to match), as NumPy's matmul does."""
+    x2 = reshape(x, (1, x.shape[0])) if x.ndim == 1 else x
+    y2 = reshape(y, (y.shape[0], 1)) if y.ndim == 1 else y
+    shape = list(g.shape)
+    if x.ndim == 1:
+        shape.insert(len(shape) - (0 if y.ndim == 1 else 1), 1)
+    if y.ndim == 1:
+        shape.append(1)
+    return reshape(g, tuple(shape)), x2, y2
+
+
+def _grad_x(g, out, x, y):
+    g2, x2, y2 = _as_matrices(g, x, y)
+    dx = g2 @ _swap_last(y2)
+    return reshape(sum_to(dx, (1, x.shape[0])), x.shape) if x.ndim == 1 else dx
+
+
+def _grad_y(g, out, x, y):
+    g2, x2, y2 = _as_matrices(g, x, y)
+    dy = _swap_last(x2) @ g2
+    return reshape(sum_to(dy, (y.shape[0], 1)), y.shape) if y.ndim == 1 else dy
+
+
+def _jvp(tangents, out, x, y):
+    dx, dy = tangents
+    parts = [matmul(dx, y)] if dx is not None else []
+    if dy is not None:
+        parts.append(matmul(x, dy))
+    return parts[0] if len(parts) == 1 else parts[0] + parts[1]
+
+
+MATMUL = Primitive(
+    "matmul", lambda xp, x, y: xp.matmul(x, y), vjp=(_grad_x, _grad_y), jvp=_jvp,
+    display="@", latex=r"\bar{X} = \bar{Y} W^{\top},\quad \bar{W} = X^{\top} \bar{Y}")
+
+
+def matmul(x, y):
+    """Matrix product with NumPy's rules; a clear error when the inner sizes differ."""
+    x = x if isinstance(x, Tensor) else tensor(x)
+    y = y if isinstance(y, Tensor) else tensor(y)
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"matmul: operands must be at least 1-d, got shapes {x.shape} and {y.shape}")
+    inner_x = x.shape[-1]
+    inner_y = y.shape[0] if y.ndim == 1 else y.shape[-2]
+    if inner_x != inner_y:
+        raise ValueError(f"matmul: shapes {x.shape} and {y.shape} do not align: "
+                         f"{inner_x} (last axis of the first) != {inner_y} "
+                         f"({'first' if y.ndim == 1 else 'second-to-last'} axis of the second)")
+    return apply(MATMUL, x, y)

@@ -1,0 +1,139 @@
+"""Reverse mode: walk the graph from the output back to the leaves, once, in topological order.
+
+For every node, in an order where each node comes after all of its consumers:
+    for each input i:  downstream_i = rule_i(upstream, ...)   (upstream x local)
+    summed into that input's gradient (fan-out adds), after un-broadcasting to its shape.
+The order is computed without recursion, so a chain of any depth works.
+"""
+from __future__ import annotations
+
+from .modes import STATE, _GradMode
+from .ops.elementwise import astype
+from .ops.reduce import sum_to
+from .tensor import Tensor, tensor
+
+
+def topological_order(roots) -> list[Tensor]:
+    """Every tensor that needs a gradient and leads to ``roots``, each after all its consumers."""
+    order, visited = [], set()
+    stack = [(root, False) for root in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in node._inputs or ():
+            if parent.requires_grad and id(parent) not in visited:
+                stack.append((parent, False))
+    order.reverse()
+    return order
+
+
+def _seed(root: Tensor, grad) -> Tensor:
+    if grad is None:
+        if root.size != 1:
+            raise RuntimeError(
+                f"backward: the output has shape {root.shape}; only a one-element output has an "
+                "implicit gradient of 1, so pass grad= with the output's shape (or reduce it, "
+                "e.g. .sum())")
+        return Tensor._wrap(root.backend.xp.ones(root.data.shape, dtype=root.dtype))
+    grad = grad if isinstance(grad, Tensor) else tensor(grad, dtype=root.dtype)
+    if grad.shape != root.shape:
+        raise ValueError(f"backward: grad has shape {grad.shape} but the output has {root.shape}")
+    return grad
+
+
+def _freed_error(node: Tensor) -> RuntimeError:
+    where = f" (built at {node._site})" if node._site else ""
+    return RuntimeError(
+        f"backward: op '{node._op.name}'{where} was already differentiated and its saved values "
+        "were freed; pass retain_graph=True to the first backward() to go through it again")
+
+
+def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=None):
+    """The one backward loop.
+
+    With ``capture`` (a list of tensors) it returns their gradients and touches no ``.grad``;
+    without, it accumulates into every leaf's ``.grad`` (and tensors that ``retain_grad()``).
+    """
+    for root in roots:
+        if not root.requires_grad:
+            raise RuntimeError(
+                "backward: the output does not require a gradient: no input has "
+                "requires_grad=True, or it was computed under no_grad() or by a comparison")
+    grads = {}
+    for root, seed in zip(roots, seeds):
+        grads[id(root)] = grads[id(root)] + seed if id(root) in grads else seed
+    wanted = {id(t): None for t in capture} if capture is not None else None
+    with _GradMode(create_graph):
+        for node in topological_order(roots):
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            if wanted is not None:
+                if id(node) in wanted:
+                    wanted[id(node)] = g
+            elif node._op is None or node._retains_grad:
+                g_kept = g if create_graph else g.detach()
+                node.grad = g_kept if node.grad is None else node.grad + g_kept
+            if node._op is None:
+                continue
+            if node._inputs is None:
+                raise _freed_error(node)
+            _propagate(node, g, grads)
+            if not retain_graph:
+                node._inputs = None      # drop the saved inputs: the graph can be freed
+                node._params = None
+    if capture is not None:
+        return [wanted[id(t)] for t in capture]
+    return None
+
+
+def _propagate(node: Tensor, g: Tensor, grads: dict) -> None:
+    """downstream = upstream x local for each input of ``node``, summed into ``grads``."""
+    op, inputs, params = node._op, node._inputs, node._params
+    for i, x in enumerate(inputs):
+        if not x.requires_grad:
+            continue
+        rule = op.rule(i)
+        if rule is None:
+            continue
+        dx = rule(g, node, *inputs, **params)
+        if dx.shape != x.shape:
+            dx = sum_to(dx, x.shape)
+        if dx.dtype != x.dtype and x.dtype != object:
+            dx = astype(dx, x.dtype)
+        if STATE.anomaly:
+            from .testing import check_backward
+            check_backward(node, i, dx)
+        key = id(x)
+        grads[key] = grads[key] + dx if key in grads else dx
+
+
+def backward(root: Tensor, grad=None, retain_graph: bool = False, create_graph: bool = False):
+    """Accumulate d(root)/d(leaf) into ``leaf.grad`` for every leaf that requires a gradient.
+
+    ``retain_graph`` keeps the graph for another backward; ``create_graph`` records the
+    backward pass itself so that gradients can be differentiated again.
+    """
+    run_backward([root], [_seed(root, grad)], retain_graph or create_graph, create_graph)
+
+
+def gradients(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
+              create_graph: bool = False):
+    """d(outputs)/d(inputs) as a list, without touching any ``.grad`` (``torch.autograd.grad``)."""
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs)
+    seeds = [_seed(o, g) for o, g in zip(outputs, grad_outputs)]
+    keep = create_graph if retain_graph is None else retain_graph
+    found = run_backward(outputs, seeds, keep, create_graph, capture=inputs)
+    found = [g if g is not None else Tensor._wrap(x.backend.xp.zeros(x.data.shape, x.dtype))
+             for g, x in zip(found, inputs)]
+    return found[0] if single else found

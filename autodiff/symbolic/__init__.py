@@ -1,0 +1,1 @@
+"""Symbolic views of the same graph: SymPy leaves, derivations, generated code."""

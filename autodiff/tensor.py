@@ -1,0 +1,395 @@
+"""Tensor: an array that remembers how it was made, and ``apply``: the one place nodes are born.
+
+A tensor produced by an op keeps ``_op`` (its primitive), ``_inputs`` (the tensors it was
+made from) and ``_params`` (the op's settings). That is the whole graph: references point
+from outputs to inputs only, so a graph nobody holds is freed by reference counting alone
+(no reference cycles, no waiting for the garbage collector).
+"""
+from __future__ import annotations
+
+import os
+import traceback
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from .backend import Backend, backend_of, get_backend, asnumpy, to_device
+from .modes import STATE
+from .primitive import Primitive
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+class Tensor:
+    """An n-dimensional array on a device, optionally recording the ops applied to it.
+
+    Build one with :func:`autodiff.tensor`; ``Tensor(data)`` accepts the same data.
+    """
+
+    __slots__ = ("data", "requires_grad", "grad", "name", "_op", "_inputs", "_params",
+                 "_scope", "_site", "_retains_grad", "__weakref__")
+    __array_ufunc__ = None   # make NumPy hand ``ndarray * tensor`` back to Tensor.__rmul__
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype=None, device=None,
+                 name: str | None = None):
+        array = _to_array(data, dtype, device)
+        self._init(array)
+        self.name = name
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def _init(self, array):
+        self.data = array
+        self.requires_grad = False
+        self.grad = None
+        self.name = None
+        self._op = None
+        self._inputs = None
+        self._params = None
+        self._scope = ()
+        self._site = None
+        self._retains_grad = False
+
+    @classmethod
+    def _wrap(cls, array) -> "Tensor":
+        """A tensor around an array the engine just made (no checks, no copy)."""
+        t = cls.__new__(cls)
+        t._init(array)
+        return t
+
+    # ---- what it is -------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.data.shape)
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return int(self.data.size)
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def device(self) -> str:
+        return backend_of(self.data).name
+
+    @property
+    def backend(self) -> Backend:
+        return backend_of(self.data)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._op is None
+
+    @property
+    def op(self) -> Primitive | None:
+        """The primitive that made this tensor (None for a leaf)."""
+        return self._op
+
+    @property
+    def inputs(self) -> tuple["Tensor", ...]:
+        return tuple(self._inputs or ())
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.numpy(), separator=", ", precision=4, threshold=20,
+                               prefix="tensor(")
+        extras = []
+        if self.device != "cpu":
+            extras.append(f"device={self.device!r}")
+        if self.dtype != dtypes.get_default_dtype() and self.device != "sympy":
+            extras.append(f"dtype={self.dtype}")
+        if self._op is not None and self.requires_grad:
+            extras.append(f"op={self._op.name!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return f"tensor({body}{''.join(', ' + e for e in extras)})"
+
+    # ---- getting numbers out ----------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """A host NumPy array (copied off the GPU when the tensor lives there)."""
+        return asnumpy(self.data)
+
+    def item(self):
+        if self.size != 1:
+            raise ValueError(f"item(): only a one-element tensor has an item, not shape {self.shape}")
+        value = self.numpy().reshape(())[()]
+        return value.item() if hasattr(value, "item") else value
+
+    def tolist(self):
+        return self.numpy().tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        if self.device != "cpu":
+            raise TypeError(f"a tensor on {self.device!r} cannot become a NumPy array "
+                            "implicitly; call .numpy() or .cpu() first")
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        return bool(self.item())
+
+    def __index__(self):
+        return int(self.item())
+
+    # ---- gradient bookkeeping ---------------------------------------------------------
+    def requires_grad_(self, flag: bool = True) -> "Tensor":
+        if flag and not dtypes.is_floating(self.dtype):
+            raise TypeError(f"only floating-point tensors can require a gradient, "
+                            f"not dtype {self.dtype} (integer data such as labels and "
+                            "indices stay constant)")
+        self.requires_grad = flag
+        return self
+
+    def retain_grad(self) -> "Tensor":
+        """Keep ``.grad`` on this non-leaf tensor after backward (leaves always keep it)."""
+        self._retains_grad = True
+        return self
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph."""
+        return Tensor._wrap(self.data)
+
+    def backward(self, grad=None, retain_graph: bool = False, create_graph: bool = False):
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``reverse.backward``)."""
+        from .reverse import backward
+        backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    # ---- arithmetic (NumPy broadcasting; Python numbers keep the tensor's dtype) ---------
+    def __add__(self, other): return _ew.add(self, other)
+    def __radd__(self, other): return _ew.add(other, self)
+    def __sub__(self, other): return _ew.sub(self, other)
+    def __rsub__(self, other): return _ew.sub(other, self)
+    def __mul__(self, other): return _ew.mul(self, other)
+    def __rmul__(self, other): return _ew.mul(other, self)
+    def __truediv__(self, other): return _ew.div(self, other)
+    def __rtruediv__(self, other): return _ew.div(other, self)
+    def __pow__(self, other): return _ew.power(self, other)
+    def __rpow__(self, other): return _ew.power(other, self)
+    def __matmul__(self, other): return _lin.matmul(self, other)
+    def __rmatmul__(self, other): return _lin.matmul(other, self)
+    def __neg__(self): return _ew.neg(self)
+    def __pos__(self): return self
+    def __abs__(self): return _ew.abs(self)
+
+    # ---- comparisons: no gradient, boolean results ----------------------------------------
+    def __lt__(self, other): return _ew.less(self, other)
+    def __le__(self, other): return _ew.less_equal(self, other)
+    def __gt__(self, other): return _ew.greater(self, other)
+    def __ge__(self, other): return _ew.greater_equal(self, other)
+    def __eq__(self, other): return _ew.equal(self, other)       # type: ignore[override]
+    def __ne__(self, other): return _ew.not_equal(self, other)   # type: ignore[override]
+    __hash__ = object.__hash__                                   # tensors are dict keys by identity
+
+    # ---- the NumPy-style methods ----------------------------------------------------------
+    def exp(self): return _ew.exp(self)
+    def log(self): return _ew.log(self)
+    def sqrt(self): return _ew.sqrt(self)
+    def sin(self): return _ew.sin(self)
+    def cos(self): return _ew.cos(self)
+    def tanh(self): return _ew.tanh(self)
+    def sigmoid(self): return _ew.sigmoid(self)
+    def relu(self): return _ew.relu(self)
+    def abs(self): return _ew.abs(self)
+    def clip(self, lo=None, hi=None): return _ew.clip(self, lo, hi)
+    def astype(self, dtype): return _ew.astype(self, dtype)
+    def sum(self, axis=None, keepdims=False): return _red.sum(self, axis, keepdims)
+    def mean(self, axis=None, keepdims=False): return _red.mean(self, axis, keepdims)
+    def var(self, axis=None, keepdims=False): return _red.var(self, axis, keepdims)
+    def max(self, axis=None, keepdims=False): return _red.max(self, axis, keepdims)
+    def min(self, axis=None, keepdims=False): return _red.min(self, axis, keepdims)
+    def reshape(self, *shape): return _shp.reshape(self, shape[0] if len(shape) == 1 else shape)
+    def transpose(self, *axes): return _shp.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
+    def flatten(self, start_axis=0): return _shp.flatten(self, start_axis)
+    def squeeze(self, axis=None): return _shp.squeeze(self, axis)
+    def expand_dims(self, axis): return _shp.expand_dims(self, axis)
+    def broadcast_to(self, shape): return _shp.broadcast_to(self, shape)
+    def __getitem__(self, index): return _shp.getitem(self, index)
+
+    @property
+    def T(self) -> "Tensor":
+        """The axes reversed (NumPy's ``.T``)."""
+        return _shp.transpose(self, None)
+
+    # ---- moving -----------------------------------------------------------------------
+    def to(self, device=None, dtype=None) -> "Tensor":
+        """A copy on ``device`` and/or in ``dtype``; recorded, so gradients flow back."""
+        out = self
+        if dtype is not None:
+            out = out.astype(dtype)
+        if device is not None and get_backend(device) is not backend_of(out.data):
+            out = _shp.to_device(out, device)
+        return out
+
+    def cpu(self) -> "Tensor":
+        return self.to("cpu")
+
+    def cuda(self) -> "Tensor":
+        return self.to("cuda")
+
+
+# ---- making arrays from user data -------------------------------------------------------
+def _to_array(data, dtype=None, device=None):
+    if isinstance(data, Tensor):
+        array = data.data
+    elif _is_symbolic(data):
+        array = get_backend("sympy").xp.asarray(data)
+    else:
+        try:
+            array = data if _is_backend_array(data) else np.asarray(data)
+        except Exception as e:
+            raise TypeError(f"tensor(): cannot make an array from {type(data).__name__}") from e
+        if array.dtype == object:
+            array = get_backend("sympy").xp.asarray(array)
+        elif dtype is None and not isinstance(data, np.ndarray) and array.dtype == np.float64 \
+                and not _is_backend_array(data):
+            array = array.astype(dtypes.get_default_dtype())   # Python floats: the default dtype
+    if dtype is not None:
+        dtype = dtypes.as_dtype(dtype)
+        if array.dtype != object and array.dtype != dtype:
+            array = array.astype(dtype)
+    if device is not None:
+        array = to_device(array, device)
+    return array
+
+
+def _is_backend_array(data) -> bool:
+    try:
+        backend_of(data)
+        return True
+    except TypeError:
+        return False
+
+
+def _is_symbolic(data) -> bool:
+    import sympy
+    if isinstance(data, sympy.Basic):
+        return True
+    if isinstance(data, (list, tuple)):
+        return any(_is_symbolic(d) for d in data)
+    return False
+
+
+def tensor(data, requires_grad: bool = False, dtype=None, device=None,
+           name: str | None = None) -> Tensor:
+    """Make a tensor: Python floats become float32 (the default), a floating NumPy array
+    keeps its dtype, integers stay integers (and cannot require a gradient).
+
+    ``device=None`` keeps the data where it is: host data lands on "cpu", a CuPy array
+    stays on "cuda", SymPy expressions on "sympy".
+
+    >>> tensor([[1.0, 2.0]]).shape
+    (1, 2)
+    """
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device, name=name)
+
+
+# ---- apply: the only place a node is created ----------------------------------------------
+def _lift(value, backend: Backend, like_dtype):
+    """A constant operand (a Python number, a list, an array) as a tensor on ``backend``."""
+    if backend.name == "sympy":
+        return Tensor._wrap(backend.xp.asarray(value))
+    if isinstance(value, (bool, np.bool_)):
+        array = np.asarray(value)
+    elif isinstance(value, (int, float, np.number)) and like_dtype is not None \
+            and dtypes.is_floating(like_dtype):
+        array = np.asarray(value, dtype=like_dtype)     # weak scalar: keeps the tensor's dtype
+    else:
+        array = _to_array(value)
+    if array.dtype == object:
+        raise TypeError("symbolic values need symbolic tensors; make them with ad.symbols")
+    return Tensor._wrap(backend.from_host(array))
+
+
+def apply(op: Primitive, *inputs, **params) -> Tensor:
+    """Run ``op`` on ``inputs`` and, when a gradient is wanted, record the node.
+
+    Resolves the array namespace once from the inputs (mixing devices is an error), lifts
+    constants onto that device, runs the forward, and keeps inputs and params for backward.
+    """
+    backend = None
+    like_dtype = None
+    for v in inputs:
+        if isinstance(v, Tensor):
+            b = backend_of(v.data)
+            if backend is None:
+                backend = b
+            elif b is not backend:
+                raise TypeError(f"{op.name}: inputs live on different devices "
+                                f"({backend.name!r} and {b.name!r}); move them with .to(device)")
+            if like_dtype is None and dtypes.is_floating(v.data.dtype):
+                like_dtype = v.data.dtype
+    if backend is None:
+        backend = get_backend("cpu")
+    tensors = [v if isinstance(v, Tensor) else _lift(v, backend, like_dtype) for v in inputs]
+    xp = backend.xp
+    try:
+        out = op.forward(xp, *[t.data for t in tensors], **params)
+    except (ValueError, IndexError, TypeError) as e:
+        raise _explain(op, tensors, params, e) from None
+    if op.saves:
+        out, saved = out
+        params = {**params, **saved}
+    if isinstance(out, np.generic) or not hasattr(out, "shape"):
+        out = xp.asarray(out)              # NumPy returns scalars from 0-d ops; keep arrays
+    result = Tensor._wrap(out)
+    state = STATE
+    if state.grad_enabled and op.differentiable:
+        for t in tensors:
+            if t.requires_grad:
+                result.requires_grad = True
+                result._op = op
+                result._inputs = tensors
+                result._params = params
+                result._scope = state.scope
+                break
+    if state.anomaly:
+        from .testing import check_forward
+        result._site = creation_site()
+        check_forward(op, result, tensors)
+    return result
+
+
+def creation_site() -> str:
+    """``file:line`` of the user code that is running an op (the first frame outside autodiff)."""
+    for frame in reversed(traceback.extract_stack()[:-1]):
+        if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
+            return f"{frame.filename}:{frame.lineno} ({frame.line})"
+    return "<unknown>"
+
+
+def _explain(op: Primitive, tensors, params, error: Exception) -> Exception:
+    shapes = " and ".join(str(t.shape) for t in tensors)
+    message = str(error)
+    if "broadcast" in message:
+        text = f"{op.name}: cannot broadcast shapes {shapes} together (NumPy broadcasting rules)"
+    else:
+        shown = {k: v for k, v in params.items() if not hasattr(v, "shape")}
+        text = f"{op.name}: {message} (input shapes {shapes}{', params ' + str(shown) if shown else ''})"
+    try:
+        return type(error)(text)
+    except Exception:  # an exception type that wants other arguments
+        return ValueError(text)
+
+
+# The ops are defined in terms of Tensor, so they are imported after it (their functions are
+# looked up when a method runs).
+from .ops import elementwise as _ew, reduce as _red, shape as _shp, linalg as _lin  # noqa: E402

@@ -1,0 +1,1 @@
+"""Sub-commands of ``chainrule``; each module defines ``register(subparsers)``."""
