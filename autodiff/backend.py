@@ -17,7 +17,8 @@ device boundary is tested on machines without a GPU.
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -8,10 +8,10 @@ the Jacobian (J @ tangent), where reverse mode gives one row (cotangent @ J).
 from __future__ import annotations
 
 from .modes import enable_grad
+from .ops.shape import broadcast_to
 from .primitive import ELEMENTWISE, LINEAR
 from .reverse import topological_order
 from .tensor import Tensor, apply
-from .ops.shape import broadcast_to
 
 
 def _zeros_like(t: Tensor) -> Tensor:

@@ -6,9 +6,10 @@ box; their gradients (of any order) come from the primitives they are made of.
 from __future__ import annotations
 
 from .modes import scope
+from .ops import conv as _conv
+from .ops import pool as _pool
 from .ops.elementwise import exp
-from .ops.linalg import matmul
-from .ops.reduce import logsumexp, max_first, mean
+from .ops.reduce import logsumexp, mean
 from .ops.shape import pad, reshape
 from .ops.window import output_size, unfold
 from .tensor import Tensor, tensor
@@ -28,7 +29,10 @@ def log_softmax(x, axis: int = -1):
 
 # ---- convolution and pooling (NCHW, PyTorch's semantics) --------------------------------------
 def _pair(value, name: str, op: str) -> tuple[int, int]:
-    pair = (value, value) if isinstance(value, int) else tuple(value)
+    try:
+        pair = (value, value) if isinstance(value, int) else tuple(value)
+    except TypeError:
+        pair = ()
     if len(pair) != 2 or not all(isinstance(v, int) for v in pair):
         raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
     return pair
@@ -52,16 +56,19 @@ def _padded(x, padding, mode, value, op):
     raise ValueError(f"{op}: padding_mode must be 'zeros' or 'replicate', got {mode!r}")
 
 
-def _windows(x, kernel, stride, padding, dilation, op, mode="zeros", value=0):
-    """Pad, check the window fits, and unfold: (N, C, kh, kw, OH, OW)."""
-    padded = _padded(x, padding, mode, value, op)
-    h, w = padded.shape[2:]
-    oh = output_size(h, kernel[0], stride[0], dilation[0])
-    ow = output_size(w, kernel[1], stride[1], dilation[1])
-    if oh < 1 or ow < 1:
+def _check_fits(x, kernel, stride, padding, dilation, op):
+    """At least one window must fit into the padded input."""
+    h, w = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1]
+    if output_size(h, kernel[0], stride[0], dilation[0]) < 1 or \
+            output_size(w, kernel[1], stride[1], dilation[1]) < 1:
         raise ValueError(f"{op}: kernel {kernel} (dilation {dilation}) is larger than the "
                          f"padded input {h}x{w} (input shape {x.shape}, padding {padding})")
-    return unfold(padded, kernel, stride, dilation)
+
+
+def _windows(x, kernel, stride, padding, dilation, op, mode="zeros", value=0):
+    """Check the window fits, pad, and unfold: (N, C, kh, kw, OH, OW)."""
+    _check_fits(x, kernel, stride, padding, dilation, op)
+    return unfold(_padded(x, padding, mode, value, op), kernel, stride, dilation)
 
 
 def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1,
@@ -69,7 +76,7 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1,
     """2-D cross-correlation, PyTorch's ``conv2d``: x (N, C, H, W), w (O, C/groups, kh, kw).
 
     out[n, o, i, j] = b[o] + sum_{c, a, b'} w[o, c, a, b'] * x[n, c, s*i + d*a, s*j + d*b'],
-    computed as unfold (every window as a column) followed by one matrix product.
+    computed by the conv2d primitive (autodiff/ops/conv.py): im2col plus one matrix product.
     ``padding`` may be an int, a pair, or "same" (stride 1), as in PyTorch.
     """
     x = x if isinstance(x, Tensor) else tensor(x)
@@ -77,7 +84,7 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1,
     _check_image(x, "conv2d")
     if w.ndim != 4:
         raise ValueError(f"conv2d: expected a 4-d weight (O, C/groups, kh, kw), got {w.shape}")
-    n, c, _, _ = x.shape
+    c = x.shape[1]
     o, cg, kh, kw = w.shape
     if groups < 1 or c % groups or o % groups:
         raise ValueError(f"conv2d: groups={groups} must divide both the input channels ({c}) "
@@ -85,6 +92,9 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1,
     if cg * groups != c:
         raise ValueError(f"conv2d: input has {c} channels but the weight {w.shape} expects "
                          f"{cg * groups} (= {cg} per group x {groups} groups)")
+    if b is not None and tuple(b.shape) != (o,):
+        raise ValueError(f"conv2d: bias has shape {tuple(b.shape)}, expected ({o},): one value "
+                         f"per output channel of the weight {w.shape}")
     stride, dilation = _pair(stride, "stride", "conv2d"), _pair(dilation, "dilation", "conv2d")
     if padding == "same":
         if stride != (1, 1):
@@ -96,12 +106,14 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1,
     elif padding == "valid":
         padding = (0, 0)
     padding = _pair(padding, "padding", "conv2d")
+    _check_fits(x, (kh, kw), stride, padding, dilation, "conv2d")
     with scope("conv2d"):
-        cols = _windows(x, (kh, kw), stride, padding, dilation, "conv2d", padding_mode)
-        oh, ow = cols.shape[4:]
-        cols = reshape(cols, (n, groups, cg * kh * kw, oh * ow))
-        out = matmul(reshape(w, (groups, o // groups, cg * kh * kw)), cols)
-        out = reshape(out, (n, o, oh, ow))
+        if padding_mode == "replicate" and padding != (0, 0):
+            x, padding = _padded(x, padding, padding_mode, 0, "conv2d"), (0, 0)
+        elif padding_mode not in ("zeros", "replicate"):
+            raise ValueError(f"conv2d: padding_mode must be 'zeros' or 'replicate', "
+                             f"got {padding_mode!r}")
+        out = _conv.conv2d(x, w, stride, padding, dilation, groups)
         if b is not None:
             out = out + reshape(b, (1, o, 1, 1))
         return out
@@ -123,11 +135,9 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1):
     padding = _pair(padding, "padding", "max_pool2d")
     if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
         raise ValueError(f"max_pool2d: padding {padding} must be at most half the kernel {kernel}")
-    with scope("max_pool2d"):
-        cols = _windows(x, kernel, stride, padding, _pair(dilation, "dilation", "max_pool2d"),
-                        "max_pool2d", value=-float("inf"))
-        n, c, kh, kw, oh, ow = cols.shape
-        return max_first(reshape(cols, (n, c, kh * kw, oh, ow)), axis=2)
+    dilation = _pair(dilation, "dilation", "max_pool2d")
+    _check_fits(x, kernel, stride, padding, dilation, "max_pool2d")
+    return _pool.max_pool2d(x, kernel, stride, padding, dilation)
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad: bool = True):

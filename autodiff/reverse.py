@@ -102,7 +102,16 @@ def _propagate(node: Tensor, g: Tensor, grads: dict) -> None:
         rule = op.rule(i)
         if rule is None:
             continue
-        dx = rule(g, node, *inputs, **params)
+        if STATE.anomaly:
+            # the rule's own ops are not checked one by one: a NaN they make is reported
+            # below as this op's backward, naming where the user built it
+            STATE.anomaly = False
+            try:
+                dx = rule(g, node, *inputs, **params)
+            finally:
+                STATE.anomaly = True
+        else:
+            dx = rule(g, node, *inputs, **params)
         if dx.shape != x.shape:
             dx = sum_to(dx, x.shape)
         if dx.dtype != x.dtype and x.dtype != object:

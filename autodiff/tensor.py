@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
-from .backend import Backend, backend_of, get_backend, asnumpy, to_device
+from .backend import Backend, asnumpy, backend_of, get_backend, to_device
 from .modes import STATE
 from .primitive import Primitive
 
@@ -27,8 +27,8 @@ class Tensor:
     Build one with :func:`autodiff.tensor`; ``Tensor(data)`` accepts the same data.
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "name", "_op", "_inputs", "_params",
-                 "_scope", "_site", "_retains_grad", "__weakref__")
+    __slots__ = ("__weakref__", "_inputs", "_op", "_params", "_retains_grad", "_scope", "_site",
+                 "data", "grad", "name", "requires_grad")
     __array_ufunc__ = None   # make NumPy hand ``ndarray * tensor`` back to Tensor.__rmul__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, device=None,
@@ -52,7 +52,7 @@ class Tensor:
         self._retains_grad = False
 
     @classmethod
-    def _wrap(cls, array) -> "Tensor":
+    def _wrap(cls, array) -> Tensor:
         """A tensor around an array the engine just made (no checks, no copy)."""
         t = cls.__new__(cls)
         t._init(array)
@@ -93,7 +93,7 @@ class Tensor:
         return self._op
 
     @property
-    def inputs(self) -> tuple["Tensor", ...]:
+    def inputs(self) -> tuple[Tensor, ...]:
         return tuple(self._inputs or ())
 
     def __len__(self) -> int:
@@ -148,7 +148,7 @@ class Tensor:
         return int(self.item())
 
     # ---- gradient bookkeeping ---------------------------------------------------------
-    def requires_grad_(self, flag: bool = True) -> "Tensor":
+    def requires_grad_(self, flag: bool = True) -> Tensor:
         if flag and not dtypes.is_floating(self.dtype):
             raise TypeError(f"only floating-point tensors can require a gradient, "
                             f"not dtype {self.dtype} (integer data such as labels and "
@@ -156,12 +156,12 @@ class Tensor:
         self.requires_grad = flag
         return self
 
-    def retain_grad(self) -> "Tensor":
+    def retain_grad(self) -> Tensor:
         """Keep ``.grad`` on this non-leaf tensor after backward (leaves always keep it)."""
         self._retains_grad = True
         return self
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """The same data, cut from the graph."""
         return Tensor._wrap(self.data)
 
@@ -225,12 +225,12 @@ class Tensor:
     def __getitem__(self, index): return _shp.getitem(self, index)
 
     @property
-    def T(self) -> "Tensor":
+    def T(self) -> Tensor:
         """The axes reversed (NumPy's ``.T``)."""
         return _shp.transpose(self, None)
 
     # ---- moving -----------------------------------------------------------------------
-    def to(self, device=None, dtype=None) -> "Tensor":
+    def to(self, device=None, dtype=None) -> Tensor:
         """A copy on ``device`` and/or in ``dtype``; recorded, so gradients flow back."""
         out = self
         if dtype is not None:
@@ -239,10 +239,10 @@ class Tensor:
             out = _shp.to_device(out, device)
         return out
 
-    def cpu(self) -> "Tensor":
+    def cpu(self) -> Tensor:
         return self.to("cpu")
 
-    def cuda(self) -> "Tensor":
+    def cuda(self) -> Tensor:
         return self.to("cuda")
 
 
@@ -256,11 +256,16 @@ def _to_array(data, dtype=None, device=None):
         try:
             array = data if _is_backend_array(data) else np.asarray(data)
         except Exception as e:
-            raise TypeError(f"tensor(): cannot make an array from {type(data).__name__}") from e
+            raise TypeError(f"tensor(): cannot make an array from {type(data).__name__} "
+                            f"({e})") from e
         if array.dtype == object:
+            import sympy
+            if not all(isinstance(v, (int, float, np.number, sympy.Basic)) for v in array.flat):
+                raise TypeError(f"tensor(): cannot make an array from {type(data).__name__}: "
+                                "expected numbers, nested lists of numbers, or arrays")
             array = get_backend("sympy").xp.asarray(array)
-        elif dtype is None and not isinstance(data, np.ndarray) and array.dtype == np.float64 \
-                and not _is_backend_array(data):
+        elif dtype is None and array.dtype == np.float64 \
+                and not isinstance(data, (np.ndarray, np.generic)) and not _is_backend_array(data):
             array = array.astype(dtypes.get_default_dtype())   # Python floats: the default dtype
     if dtype is not None:
         dtype = dtypes.as_dtype(dtype)
@@ -386,10 +391,13 @@ def _explain(op: Primitive, tensors, params, error: Exception) -> Exception:
         text = f"{op.name}: {message} (input shapes {shapes}{', params ' + str(shown) if shown else ''})"
     try:
         return type(error)(text)
-    except Exception:  # an exception type that wants other arguments
+    except TypeError:  # an exception type that wants other arguments
         return ValueError(text)
 
 
 # The ops are defined in terms of Tensor, so they are imported after it (their functions are
 # looked up when a method runs).
-from .ops import elementwise as _ew, reduce as _red, shape as _shp, linalg as _lin  # noqa: E402
+from .ops import elementwise as _ew
+from .ops import linalg as _lin
+from .ops import reduce as _red
+from .ops import shape as _shp

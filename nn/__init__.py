@@ -1,0 +1,45 @@
+"""nn: PyTorch-shaped neural networks built only from autodiff ops.
+
+Names, constructor arguments, parameter shapes, state_dict keys, default initialisation
+and update rules follow PyTorch, so what is learned here carries over one to one.
+
+>>> import nn
+>>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+>>> [name for name, _ in model.named_parameters()]
+['0.weight', '0.bias', '2.weight', '2.bias']
+"""
+from . import functional, init, models, optim
+from .containers import Identity, ModuleList, Sequential
+from .layers.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Step, Tanh
+from .layers.blocks import BasicConv2d, Bottleneck, Inception, ResidualBlock
+from .layers.conv import Conv2d
+from .layers.dropout import Dropout
+from .layers.linear import Flatten, Linear
+from .layers.norm import BatchNorm1d, BatchNorm2d, LocalResponseNorm
+from .layers.pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from .module import Module, Parameter, StateDictError
+from .rng import manual_seed
+from .summary import Summary, conv_output_size, count_parameters, receptive_field, summary
+
+__all__ = [
+    "AdaptiveAvgPool2d", "AvgPool2d", "BCEWithLogitsLoss", "BasicConv2d", "BatchNorm1d",
+    "BatchNorm2d", "Bottleneck", "Conv2d", "CrossEntropyLoss", "Dropout", "Flatten", "Identity",
+    "Inception", "LeakyReLU", "Linear", "LocalResponseNorm", "LogSoftmax", "MSELoss", "MaxPool2d",
+    "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "ResidualBlock", "Sequential",
+    "Sigmoid", "Softmax", "StateDictError", "Step", "Summary", "Tanh", "conv_output_size",
+    "count_parameters", "functional", "init", "manual_seed", "models", "optim", "receptive_field",
+    "summary",
+]
+
+# ---- training (nn/data.py, nn/train.py, nn/checkpoint.py) ----
+from . import data
+from .callbacks import Callback, EarlyStopping
+from .checkpoint import CheckpointError, load, load_checkpoint, save, save_checkpoint
+from .to_torch import to_torch
+from .train import Evaluation, History, evaluate, fit
+
+__all__ += [
+    "Callback", "CheckpointError", "EarlyStopping", "Evaluation", "History", "data",
+    "evaluate", "fit", "load", "load_checkpoint", "save", "save_checkpoint", "to_torch",
+]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..dtypes import as_dtype
 from ..primitive import ELEMENTWISE, LINEAR, Primitive
+from ..symbolic.namespace import SYMPY_NAMESPACE
 from ..tensor import apply
 
 # ---- arithmetic -------------------------------------------------------------------------
@@ -64,7 +65,7 @@ RELU = Primitive(
     jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y}\,[x > 0]")
 LEAKY_RELU = Primitive(
     "leaky_relu",
-    lambda xp, x, negative_slope: xp.where(x > 0, x, x * negative_slope),
+    lambda xp, x, negative_slope: xp.where(xp.greater(x, 0), x, x * negative_slope),
     vjp=(lambda g, out, x, negative_slope: where(x > 0, g, g * negative_slope),),
     jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y}\,([x > 0] + \alpha [x \le 0])")
 ABS = Primitive(
@@ -95,7 +96,11 @@ WHERE = Primitive(
 
 
 def _cast(xp, x, dtype):
-    return x if x.dtype == object or x.dtype == dtype else x.astype(dtype)
+    if x.dtype == dtype:
+        return x
+    if dtype == object:     # symbolic data holds exact SymPy numbers (a mask's 0/1), not bools
+        return SYMPY_NAMESPACE.asarray(x)
+    return x if x.dtype == object else x.astype(dtype)
 
 
 ASTYPE = Primitive(
@@ -135,7 +140,7 @@ def cos(x): return apply(COS, x)
 def tanh(x): return apply(TANH, x)
 def sigmoid(x): return apply(SIGMOID, x)
 def relu(x): return apply(RELU, x)
-def abs(x): return apply(ABS, x)  # noqa: A001 - NumPy's name
+def abs(x): return apply(ABS, x)  # NumPy's name (shadows the builtin here)
 def sign(x): return apply(SIGN, x)
 def step(x): return apply(STEP, x)
 def maximum(x, y): return apply(MAXIMUM, x, y)

@@ -29,13 +29,13 @@ def _as_matrices(g, x, y):
 
 
 def _grad_x(g, out, x, y):
-    g2, x2, y2 = _as_matrices(g, x, y)
+    g2, _, y2 = _as_matrices(g, x, y)
     dx = g2 @ _swap_last(y2)
     return reshape(sum_to(dx, (1, x.shape[0])), x.shape) if x.ndim == 1 else dx
 
 
 def _grad_y(g, out, x, y):
-    g2, x2, y2 = _as_matrices(g, x, y)
+    g2, x2, _ = _as_matrices(g, x, y)
     dy = _swap_last(x2) @ g2
     return reshape(sum_to(dy, (y.shape[0], 1)), y.shape) if y.ndim == 1 else dy
 

@@ -115,17 +115,17 @@ def _axis_param(x, axis, op):
     return axes[0] if len(axes) == 1 else axes
 
 
-def sum(x, axis=None, keepdims: bool = False):  # noqa: A001 - NumPy's name
+def sum(x, axis=None, keepdims: bool = False):  # NumPy's name, shadows the builtin
     """Sum over ``axis`` (all axes when None)."""
     return apply(SUM, x, axis=_axis_param(_t(x), axis, "sum"), keepdims=keepdims)
 
 
-def max(x, axis=None, keepdims: bool = False):  # noqa: A001
+def max(x, axis=None, keepdims: bool = False):
     """Largest element over ``axis``; tied maxima share the gradient evenly."""
     return apply(MAX, x, axis=_axis_param(_t(x), axis, "max"), keepdims=keepdims, first=False)
 
 
-def min(x, axis=None, keepdims: bool = False):  # noqa: A001
+def min(x, axis=None, keepdims: bool = False):
     """Smallest element over ``axis``; tied minima share the gradient evenly."""
     return apply(MIN, x, axis=_axis_param(_t(x), axis, "min"), keepdims=keepdims, first=False)
 

@@ -7,7 +7,8 @@ import math
 
 import numpy as np
 
-from ..backend import backend_of, to_device as _move_array
+from ..backend import backend_of
+from ..backend import to_device as _move_array
 from ..primitive import LINEAR, Primitive
 from ..tensor import Tensor, apply, tensor
 from . import reduce as _reduce
@@ -88,6 +89,8 @@ PAD = Primitive(
 # ---- indexing and its adjoint, scatter-add ---------------------------------------------------
 def _scatter_forward(xp, g, index, shape, basic):
     out = xp.zeros(shape, dtype=g.dtype)
+    if g.dtype == object and g.ndim == 0:
+        g = g[()]             # NumPy would store a 0-d object array whole, not its element
     if basic:
         out[index] = g        # slices and integers never repeat an element
     else:
@@ -148,7 +151,20 @@ def transpose(x, axes=None):
 
 def broadcast_to(x, shape):
     """A view with ``shape`` (NumPy broadcasting); the gradient is summed back."""
-    return apply(BROADCAST_TO, x, shape=tuple(shape))
+    x, shape = _t(x), tuple(shape)
+    ok = len(shape) >= x.ndim and all(
+        n in (1, m) for n, m in zip(reversed(x.shape), reversed(shape)))
+    if not ok:
+        raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {shape} "
+                         "(NumPy broadcasting: each axis must match or be 1)")
+    return apply(BROADCAST_TO, x, shape=shape)
+
+
+def _axis_in(axis: int, n: int, op: str) -> int:
+    """``axis`` in range(n), negative axes counted from the end; else a clear error."""
+    if not -n <= axis < n:
+        raise ValueError(f"{op}: axis {axis} is out of range ({-n} to {n - 1})")
+    return axis % n
 
 
 def to_device(x, device):
@@ -159,7 +175,7 @@ def to_device(x, device):
 
 def expand_dims(x, axis: int):
     x = _t(x)
-    axis = axis % (x.ndim + 1)
+    axis = _axis_in(axis, x.ndim + 1, f"expand_dims of a {x.ndim}-d tensor")
     return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
 
 
@@ -177,7 +193,7 @@ def squeeze(x, axis=None):
 def flatten(x, start_axis: int = 0):
     """Merge the axes from ``start_axis`` on into one (0: a 1-d tensor)."""
     x = _t(x)
-    start_axis %= max(x.ndim, 1)
+    start_axis = _axis_in(start_axis, max(x.ndim, 1), f"flatten of a {x.ndim}-d tensor")
     return reshape(x, x.shape[:start_axis] + (math.prod(x.shape[start_axis:]),))
 
 

@@ -35,7 +35,7 @@ def _unfold(xp, x, kernel, stride, dilation):
 
 
 def _fold(xp, cols, size, kernel, stride, dilation):
-    n, c, kh, kw, oh, ow = cols.shape
+    n, c, _, _, oh, ow = cols.shape
     image = xp.zeros((n, c) + tuple(size), dtype=cols.dtype)
     for a, b, rows, cs in _offsets(kernel, stride, dilation, (oh, ow)):
         image[:, :, rows, cs] += cols[:, :, a, b]

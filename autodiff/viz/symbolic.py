@@ -1,0 +1,95 @@
+"""Symbolic graphs in pictures: local gradients on the edges, and numbers put in for symbols.
+
+A graph built from ``ad.symbols`` holds SymPy expressions. Its edges can carry the *local*
+gradient d(out)/d(in): the op's own VJP rule applied to an upstream gradient of 1, which is
+exactly the factor the chain rule multiplies by on that edge.
+"""
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import sympy
+
+from ..modes import no_grad
+from ..tensor import Tensor
+
+SIMPLIFY_LIMIT = 40   # simplify expressions up to this many operations (larger ones are slow)
+
+
+def is_symbolic(t: Tensor) -> bool:
+    return t.data.dtype == object
+
+
+def tidy(expr):
+    """A short form of ``expr``: the shortest of itself, ``together`` and ``cancel``.
+
+    (``simplify`` is slower and likes forms a learner does not expect, such as cosh.)
+    """
+    expr = sympy.sympify(expr)
+    if sympy.count_ops(expr) > SIMPLIFY_LIMIT:
+        return expr
+    forms = [expr]
+    for rewrite in (sympy.together, sympy.cancel):
+        with contextlib.suppress(Exception):   # some piecewise forms refuse: keep the rest
+            forms.append(rewrite(expr))
+    return min(forms, key=lambda form: len(str(form)))
+
+
+def tidy_array(array: np.ndarray) -> np.ndarray:
+    """``tidy`` on every element of a small object array (larger ones are left alone)."""
+    if array.dtype != object or array.size > 16:
+        return array
+    return np.array([tidy(v) for v in array.flat], dtype=object).reshape(array.shape)
+
+
+def substitutions(at) -> dict:
+    """``{symbol: number}`` from values keyed by symbolic tensor, SymPy symbol or name."""
+    subs = {}
+    for key, value in (at or {}).items():
+        if isinstance(key, Tensor):
+            if not is_symbolic(key):
+                raise TypeError("draw: at= keys must be symbolic tensors (from ad.symbols), "
+                                f"SymPy symbols or names, not a numeric tensor of shape "
+                                f"{key.shape}")
+            values = np.asarray(value.numpy() if isinstance(value, Tensor) else value)
+            try:
+                values = np.broadcast_to(values, key.shape)
+            except ValueError:
+                raise ValueError(f"draw: the value for {key.name or 'a symbolic tensor'} has "
+                                 f"shape {values.shape}, expected {key.shape}") from None
+            for symbol, v in zip(key.data.flat, values.flat):
+                subs[symbol] = sympy.sympify(v)
+        elif isinstance(key, sympy.Symbol):
+            subs[key] = sympy.sympify(value)
+        elif isinstance(key, str):
+            subs[sympy.Symbol(key, real=True)] = sympy.sympify(value)
+        else:
+            raise TypeError(f"draw: cannot read an at= key of type {type(key).__name__}")
+    return subs
+
+
+def numeric(array: np.ndarray, subs: dict) -> np.ndarray:
+    """``array`` with the numbers put in: float64 when no symbol is left, else expressions."""
+    if array.dtype != object or not subs:
+        return array
+    filled = [sympy.sympify(v).subs(subs) for v in array.flat]
+    try:
+        return np.array([float(v) for v in filled], dtype=np.float64).reshape(array.shape)
+    except (TypeError, ValueError):
+        return np.array(filled, dtype=object).reshape(array.shape)
+
+
+def local_gradient(t: Tensor, i: int):
+    """d(t)/d(input i) as one SymPy expression, for scalar nodes of a symbolic graph."""
+    x = t._inputs[i]
+    rule = t._op.rule(i)
+    if rule is None or t.size != 1 or x.size != 1 or not is_symbolic(t):
+        return None
+    ones = Tensor._wrap(np.full(t.shape, sympy.Integer(1), dtype=object))
+    try:
+        with no_grad():
+            local = rule(ones, t, *t._inputs, **t._params)
+    except Exception:  # noqa: BLE001 - a rule that refuses symbols: the edge goes unlabelled
+        return None
+    return tidy(local.data.reshape(-1)[0])

@@ -1,0 +1,88 @@
+"""``python -m benchmarks [--vs torch] [--device cpu|cuda] [--quick]`` (also ``chainrule bench``).
+
+Runs every workload for our engine and, with ``--vs torch``, for PyTorch alternately in the
+same process, prints throughputs and the ratio ours/theirs with peak memory, and writes the
+table as JSON (default benchmarks/results/<device>.json) for the README.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--vs", choices=["torch"], help="also run PyTorch and print ratios")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for both engines (default: the libraries' own)")
+    parser.add_argument("--no-memory", action="store_true", help="skip peak-memory runs")
+    parser.add_argument("--only", default=None, help="run workloads whose name has this text")
+    parser.add_argument("--json", default=None, help="where to write the table as JSON")
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.threads:
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = str(args.threads)
+    from benchmarks import ops
+    from benchmarks.harness import (
+        Result,
+        alternate,
+        format_table,
+        measure_peak_in_subprocess,
+        write_json,
+    )
+    from benchmarks.workloads import all_workloads
+
+    torch = None
+    if args.vs == "torch":
+        try:
+            import torch
+        except ImportError:
+            print("PyTorch is not installed: showing our figures only", file=sys.stderr)
+        else:
+            if args.threads:
+                torch.set_num_threads(args.threads)
+    engine_b = "torch" if torch is not None else None
+
+    op_tables = ops.collect(args.quick) if args.device == "cpu" and not args.only else None
+    if op_tables:
+        ops.print_tables(op_tables)
+        print()
+    results: list[Result] = []
+    for name, build, repeats in all_workloads(args.quick):
+        if args.only and args.only not in name:
+            continue
+        step, items, unit = build("ours", args.device)
+        theirs = build(engine_b, args.device)[0] if engine_b else None
+        ours_s, theirs_s = alternate(step, theirs, repeats)
+        result = Result(name, unit, items, ours_s, theirs_s)
+        if not args.no_memory:
+            result.ours_peak_mb = measure_peak_in_subprocess(name, "ours", args.device)
+            if engine_b:
+                result.theirs_peak_mb = measure_peak_in_subprocess(name, engine_b, args.device)
+        results.append(result)
+        print(f"  {name}: done", file=sys.stderr)
+
+    meta = {"device": args.device, "machine": platform.machine(),
+            "cpus": os.cpu_count(), "python": platform.python_version(),
+            "threads": args.threads, "quick": args.quick,
+            "torch": getattr(torch, "__version__", None)}
+    print(format_table(results, f"chainrule benchmarks on {args.device} ({os.cpu_count()} cores)"))
+    path = args.json or os.path.join(os.path.dirname(__file__), "results", f"{args.device}.json")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    if op_tables:
+        meta["ops"] = op_tables
+    write_json(results, path, meta)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Timing and memory measurement shared by every benchmark.
+
+Both engines run the same workload alternately in one process (so a busy machine slows both
+alike): warm-up runs first, then the median of several timed runs. Peak memory is measured
+separately, one engine and workload per fresh subprocess, as the growth of the process's
+peak resident set size over the workload's set-up.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Result:
+    workload: str
+    unit: str                          # what one run processes, e.g. "images"
+    items: int                         # how many of them per run
+    ours_s: float | None = None        # median seconds per run
+    theirs_s: float | None = None
+    ours_peak_mb: float | None = None
+    theirs_peak_mb: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        """Throughput ours / theirs (above 1: we are faster)."""
+        if self.ours_s and self.theirs_s:
+            return self.theirs_s / self.ours_s
+        return None
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["ratio"] = self.ratio
+        return d
+
+
+def median_time(step, repeats: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def alternate(ours, theirs, repeats: int, rounds: int = 3, warmup: int = 2):
+    """Median seconds per run of each, timed in alternating rounds."""
+    ours_times, theirs_times = [], []
+    for step in (ours, theirs):
+        if step is not None:
+            for _ in range(warmup):
+                step()
+    for _ in range(rounds):
+        ours_times.append(median_time(ours, repeats, warmup=0))
+        if theirs is not None:
+            theirs_times.append(median_time(theirs, repeats, warmup=0))
+    return (statistics.median(ours_times),
+            statistics.median(theirs_times) if theirs_times else None)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_peak_in_subprocess(workload: str, engine: str, device: str) -> float | None:
+    """MB of peak memory one engine's workload adds over its set-up, in a fresh process."""
+    code = ("import sys; from benchmarks.workloads import peak_memory; "
+            f"print(peak_memory({workload!r}, {engine!r}, {device!r}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=600, check=False)
+    if done.returncode != 0:
+        return None
+    try:
+        return float(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def format_table(results: list[Result], title: str) -> str:
+    header = (f"{'workload':<34} {'ours':>12} {'PyTorch':>12} {'ratio':>7} "
+              f"{'peak ours':>10} {'peak torch':>10}")
+    lines = [title, header, "-" * len(header)]
+    def rate(items, seconds):
+        return f"{items / seconds:,.0f}/s" if seconds else "-"
+
+    def mb(value):
+        return f"{value:.0f} MB" if value is not None else "-"
+    for r in results:
+        ratio = f"{r.ratio:.2f}x" if r.ratio else "-"
+        lines.append(f"{r.workload:<34} {rate(r.items, r.ours_s):>12} {rate(r.items, r.theirs_s):>12} "
+                     f"{ratio:>7} {mb(r.ours_peak_mb):>10} {mb(r.theirs_peak_mb):>10}")
+        for note in r.notes:
+            lines.append(f"    {note}")
+    lines.append("ratio = our throughput / PyTorch's (above 1.00x: faster than PyTorch)")
+    return "\n".join(lines)
+
+
+def write_json(results: list[Result], path: str, meta: dict) -> None:
+    with open(path, "w") as f:
+        json.dump({"meta": meta, "results": [r.as_dict() for r in results]}, f, indent=2)

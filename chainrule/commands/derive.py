@@ -1,0 +1,94 @@
+"""``chainrule derive EXPR``: the chain rule for an expression, written out step by step.
+
+The expression is read by our own small grammar (``autodiff.symbolic.parser``): names,
+numbers, ``+ - * / **``, parentheses and a fixed list of functions. Nothing is evaluated.
+"""
+from __future__ import annotations
+
+import sys
+
+from ..cli import UserError
+
+FORMATS = ("text", "markdown", "latex", "html")
+
+
+def parse_values(text: str | None, names) -> dict:
+    """``"w=2,x=-1.5"`` as ``{"w": 2, "x": -3/2}`` (exact numbers), checked against ``names``."""
+    from autodiff.symbolic.parser import ExpressionError, exact_number
+    if text is None:
+        return {}
+    values = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, number = (s.strip() for s in item.partition("="))
+        if not sep or not name or not number:
+            raise UserError(f"--at: {item!r} is not of the form name=value")
+        if name not in names:
+            raise UserError(f"--at: unknown name {name!r}; the expression's names are "
+                            f"{', '.join(names)}")
+        if name in values:
+            raise UserError(f"--at: {name!r} is given twice")
+        try:
+            values[name] = exact_number(number)
+        except ExpressionError:
+            raise UserError(f"--at: the value of {name} ({number!r}) is not a number") from None
+    missing = [n for n in names if n not in values]
+    if values and missing:
+        raise UserError(f"--at: no value for {', '.join(missing)} (the expression's names are "
+                        f"{', '.join(names)})")
+    return values
+
+
+def build_derivation(args):
+    """The derivation that ``args`` (expression, --at, --wrt, --mode) ask for."""
+    from autodiff.symbolic.derive import derive
+    from autodiff.symbolic.parser import symbolic_graph
+    output, variables = symbolic_graph(args.expression)
+    names = list(variables)
+    values = parse_values(args.at, names)
+    wrt = None
+    if args.wrt:
+        wrt = [w.strip() for w in args.wrt.split(",") if w.strip()]
+        unknown = [w for w in wrt if w not in variables]
+        if unknown:
+            raise UserError(f"--wrt: unknown name {unknown[0]!r}; the expression's names are "
+                            f"{', '.join(names)}")
+        wrt = [variables[w] for w in wrt]
+    if args.mode == "forward" and wrt is None and len(names) > 1:
+        raise UserError(f"--mode forward pushes one tangent: choose it with --wrt (one of "
+                        f"{', '.join(names)})")
+    derivation = derive(output, wrt=wrt, mode=args.mode)
+    return derivation.at(values) if values else derivation
+
+
+def add_expression_arguments(parser) -> None:
+    parser.add_argument("expression", help='e.g. "sigmoid(w*x + b)"')
+    parser.add_argument("--at", metavar="NAME=VALUE,...",
+                        help="numbers for every name, e.g. w=2,x=-1,b=-3")
+    parser.add_argument("--wrt", metavar="NAME[,NAME...]",
+                        help="the inputs to report (forward mode: the one to push)")
+    parser.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
+                        help="reverse (backpropagation, the default) or forward (tangents)")
+
+
+def run(args) -> int:
+    derivation = build_derivation(args)
+    rendered = getattr(derivation, args.format)()
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(rendered)
+        print(f"chainrule derive: wrote {args.output} ({args.format})")
+    else:
+        sys.stdout.write(rendered)
+    return 0
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "derive", help="the chain rule for an expression, step by step",
+        description="Write out reverse-mode (or forward-mode) differentiation of an "
+                    "expression: every edge as downstream = upstream x local.")
+    add_expression_arguments(parser)
+    parser.add_argument("--format", choices=FORMATS, default="text",
+                        help="text (default), markdown, latex or html (a page that steps)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    parser.set_defaults(run=run)

@@ -1,0 +1,80 @@
+"""``chainrule draw EXPR --at w=2,x=-1 -o graph.png [--steps FOLDER]``: pictures of a graph.
+
+The expression is read by the project's own small parser (never ``eval``), built on
+symbols, and drawn: values forward, gradients back, local gradients on the edges. With
+``--steps`` every step of the backward pass also becomes a picture, plus an animated GIF.
+"""
+from __future__ import annotations
+
+from ..cli import UserError
+
+
+def parse_values(text: str | None, names) -> dict:
+    """``"w=2,x=-1.5"`` as ``{"w": 2, "x": -3/2}`` (exact numbers), every name known."""
+    from autodiff.symbolic.parser import exact_number
+    values = {}
+    for part in (text or "").replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        name, eq, number = part.partition("=")
+        name = name.strip()
+        if not eq:
+            raise UserError(f"--at: expected name=value, got {part.strip()!r}")
+        if name not in names:
+            raise UserError(f"--at: {name!r} is not a variable of the expression (its "
+                            f"variables are {', '.join(names)})")
+        if name in values:
+            raise UserError(f"--at: {name!r} is given twice")
+        values[name] = exact_number(number, f" (the value of {name})")
+    if values:
+        missing = [n for n in names if n not in values]
+        if missing:
+            raise UserError(f"--at: no value for {', '.join(missing)}")
+    return values
+
+
+def run(args) -> int:
+    import autodiff as ad
+    from autodiff.symbolic.parser import symbolic_graph
+    from autodiff.viz.render import picture_format
+
+    picture_format(args.output)                   # a bad suffix fails before any work
+    out, variables = symbolic_graph(args.expr)
+    values = parse_values(args.at, list(variables))
+    at = {variables[name]: value for name, value in values.items()}
+    picture = ad.draw(out, values=not args.no_values, grads=not args.no_grads,
+                      rankdir=args.rankdir, at=at or None)
+    path = picture.write(args.output)
+    print(f"wrote {path} ({picture.shown_nodes} nodes)")
+    if args.steps:
+        from autodiff.symbolic.derive import derive
+        derivation = derive(out)
+        if values:
+            derivation = derivation.at({name: value for name, value in values.items()})
+        frames = ad.draw_steps(derivation, args.steps, format=args.steps_format,
+                               rankdir=args.rankdir)
+        print(f"wrote {len(frames)} frames to {args.steps}"
+              + (f" and the animation {frames.gif}" if frames.gif else ""))
+    return 0
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "draw", help="draw an expression's graph: values, gradients, one frame per step",
+        description="Draw the computational graph of EXPR (e.g. \"sigmoid(w*x + b)\") with "
+                    "each node's value and gradient, and the local gradient on each edge.")
+    parser.add_argument("expr", metavar="EXPR", help='the expression, e.g. "sigmoid(w*x + b)"')
+    parser.add_argument("--at", metavar="NAME=VALUE,...",
+                        help="numbers for the variables, e.g. w=2,x=-1,b=-3")
+    parser.add_argument("-o", "--output", default="graph.png", metavar="FILE",
+                        help="the picture to write: .png, .svg, .pdf (or .dot for the DOT "
+                             "text); default graph.png")
+    parser.add_argument("--steps", metavar="FOLDER",
+                        help="also write one picture per backward step, and an animated GIF")
+    parser.add_argument("--steps-format", default="png", choices=["png", "svg", "pdf"],
+                        help="format of the step pictures (default png)")
+    parser.add_argument("--rankdir", choices=["LR", "TB", "RL", "BT"], default=None,
+                        help="direction of the graph (default left to right)")
+    parser.add_argument("--no-values", action="store_true", help="leave the values out")
+    parser.add_argument("--no-grads", action="store_true", help="leave the gradients out")
+    parser.set_defaults(run=run)

@@ -1,0 +1,238 @@
+"""nn.functional: the layers as plain functions (PyTorch's names and arguments).
+
+Each is a few autodiff ops; its gradient comes from theirs, so nothing here knows a
+derivative. The modules in ``nn.layers`` hold the parameters and call these.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import autodiff as ad
+from autodiff import Tensor, no_grad, scope
+
+from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss
+from .rng import generator
+
+__all__ = [
+    "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy_with_logits",
+    "conv2d", "cross_entropy", "dropout", "leaky_relu", "linear", "local_response_norm",
+    "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "relu", "sigmoid", "softmax", "step",
+    "tanh",
+]
+
+
+def _t(x) -> Tensor:
+    return x if isinstance(x, Tensor) else ad.tensor(x)
+
+
+def _pair(value) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def linear(x, weight, bias=None):
+    """y = x W^T + b, for x (..., in_features) and W (out_features, in_features)."""
+    out = ad.matmul(x, ad.transpose(weight))
+    return out if bias is None else out + bias
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1,
+           padding_mode: str = "zeros"):
+    """2-D cross-correlation (autodiff's ``conv2d``); ``padding`` may also be "same"/"valid"."""
+    return ad.conv2d(x, weight, bias, stride, padding, dilation, groups, padding_mode)
+
+
+def pool_output_size(n: int, kernel: int, stride: int, padding: int, dilation: int = 1,
+                     ceil_mode: bool = False) -> int:
+    """PyTorch's pooling output size: floor (or ceil) of (n + 2p - d(k - 1) - 1) / s, plus 1;
+    with ``ceil_mode`` the last window must still start inside the input or its left padding."""
+    span = n + 2 * padding - dilation * (kernel - 1) - 1
+    out = (-(-span // stride) if ceil_mode else span // stride) + 1
+    if ceil_mode and (out - 1) * stride >= n + padding:
+        out -= 1
+    return out
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """Largest value of each window (the gradient goes to the first maximum, as in PyTorch).
+    ``ceil_mode`` keeps a last, partial window: the input is padded on the far side with
+    -inf, which never wins a maximum."""
+    if return_indices:
+        raise ValueError("max_pool2d: return_indices=True is not supported")
+    x = _t(x)
+    kernel = _pair(kernel_size)
+    stride = kernel if stride is None else _pair(stride)
+    padding, dilation = _pair(padding), _pair(dilation)
+    if not ceil_mode or x.ndim != 4:
+        return ad.max_pool2d(x, kernel, stride, padding, dilation)
+    extra = []
+    for axis in (0, 1):
+        n = x.shape[2 + axis]
+        out = pool_output_size(n, kernel[axis], stride[axis], padding[axis], dilation[axis], True)
+        needed = (out - 1) * stride[axis] + dilation[axis] * (kernel[axis] - 1) + 1
+        extra.append(max(needed - n - 2 * padding[axis], 0))
+    if not any(extra):
+        return ad.max_pool2d(x, kernel, stride, padding, dilation)
+    widths = ((0, 0), (0, 0), (padding[0], padding[0] + extra[0]),
+              (padding[1], padding[1] + extra[1]))
+    with scope("max_pool2d"):
+        x = ad.pad(x, widths, constant_values=-math.inf)
+        return ad.max_pool2d(x, kernel, stride, 0, dilation)
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override=None):
+    """Mean of each window (padding counts as zeros unless ``count_include_pad=False``)."""
+    if ceil_mode:
+        raise ValueError("avg_pool2d: ceil_mode=True is not supported")
+    x = _t(x)
+    stride = kernel_size if stride is None else stride
+    out = ad.avg_pool2d(x, _pair(kernel_size), _pair(stride), _pair(padding), count_include_pad)
+    if divisor_override:
+        out = out * (math.prod(_pair(kernel_size)) / divisor_override)
+    return out
+
+
+def _adaptive_bins(n_in: int, n_out: int) -> np.ndarray:
+    """Averaging matrix (n_out, n_in): row i averages inputs floor(i n/m) .. ceil((i+1) n/m) - 1."""
+    weights = np.zeros((n_out, n_in))
+    for i in range(n_out):
+        start, end = (i * n_in) // n_out, -(-(i + 1) * n_in // n_out)
+        weights[i, start:end] = 1.0 / (end - start)
+    return weights
+
+
+def adaptive_avg_pool2d(x, output_size):
+    """Average pooling to a fixed output size, whatever the input size (PyTorch's bins).
+
+    Averaging is linear, so pooling a (H, W) map to (h, w) is out = P_h x P_w^T with
+    averaging matrices P (two matrix products); when the sizes divide evenly it is just
+    ``avg_pool2d`` with kernel H/h.
+    """
+    x = _t(x)
+    if x.ndim not in (3, 4):
+        raise ValueError(f"adaptive_avg_pool2d: expected a 3-d or 4-d input, got shape {x.shape}")
+    h, w = x.shape[-2:]
+    oh, ow = (output_size, output_size) if isinstance(output_size, int) else output_size
+    oh, ow = h if oh is None else oh, w if ow is None else ow
+    with scope("adaptive_avg_pool2d"):
+        if (oh, ow) == (1, 1):
+            return ad.mean(x, axis=(-2, -1), keepdims=True)
+        if h % oh == 0 and w % ow == 0 and x.ndim == 4:
+            return ad.avg_pool2d(x, (h // oh, w // ow))
+        rows = ad.tensor(x.backend.from_host(_adaptive_bins(h, oh).astype(x.dtype)))
+        cols = ad.tensor(x.backend.from_host(_adaptive_bins(w, ow).T.astype(x.dtype)))
+        return ad.matmul(rows, ad.matmul(x, cols))
+
+
+def relu(x):
+    return ad.relu(x)
+
+
+def leaky_relu(x, negative_slope: float = 0.01):
+    return ad.leaky_relu(x, negative_slope)
+
+
+def sigmoid(x):
+    return ad.sigmoid(x)
+
+
+def tanh(x):
+    return ad.tanh(x)
+
+
+def step(x):
+    """Heaviside step: 1 where x > 0, else 0 (the perceptron's activation; zero gradient)."""
+    return ad.step(x)
+
+
+def softmax_dim(ndim: int) -> int:
+    """PyTorch's implicit ``dim`` when none is given: 0 for 0-, 1- and 3-d inputs, else 1."""
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(x, dim: int | None = None):
+    x = _t(x)
+    return ad.softmax(x, softmax_dim(x.ndim) if dim is None else dim)
+
+
+def log_softmax(x, dim: int | None = None):
+    x = _t(x)
+    return ad.log_softmax(x, softmax_dim(x.ndim) if dim is None else dim)
+
+
+def dropout(x, p: float = 0.5, training: bool = True):
+    """Inverted dropout: zero each element with probability p and scale the survivors by
+    1 / (1 - p), so the expected value is unchanged and evaluation needs no rescaling."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout: probability must be between 0 and 1, got {p}")
+    x = _t(x)
+    if not training or p == 0:
+        return x
+    with scope("dropout"):
+        if p == 1:
+            return x * 0.0
+        keep = generator().random(x.shape) >= p
+        mask = x.backend.from_host((keep / (1.0 - p)).astype(x.dtype))
+        return x * ad.tensor(mask)
+
+
+def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, per channel (axis 1).
+
+    Training: mean and (biased) variance of this batch, and the running statistics move
+    towards them, running = (1 - momentum) * running + momentum * batch, using the unbiased
+    variance (times n / (n - 1)) as PyTorch does. Evaluation: the running statistics.
+    """
+    x = _t(x)
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: expected an input of at least 2 dimensions (N, C, ...), "
+                         f"got shape {x.shape}")
+    channels = x.shape[1]
+    shape = (1, channels) + (1,) * (x.ndim - 2)
+    axes = (0,) + tuple(range(2, x.ndim))
+    with scope("batch_norm"):
+        if training:
+            n = x.size // channels
+            if n <= 1:
+                raise ValueError(f"batch_norm: expected more than 1 value per channel when "
+                                 f"training, got input shape {x.shape}")
+            mean = ad.mean(x, axes, keepdims=True)
+            centered = x - mean
+            var = ad.mean(centered * centered, axes, keepdims=True)
+            if running_mean is not None:
+                with no_grad():
+                    running_mean.data[...] = ((1 - momentum) * running_mean.data
+                                              + momentum * mean.data.reshape(channels))
+                    running_var.data[...] = ((1 - momentum) * running_var.data
+                                             + momentum * n / (n - 1) * var.data.reshape(channels))
+        else:
+            centered = x - ad.reshape(running_mean, shape)
+            var = ad.reshape(running_var, shape)
+        out = centered / ad.sqrt(var + eps)
+        if weight is not None:
+            out = out * ad.reshape(weight, shape)
+        if bias is not None:
+            out = out + ad.reshape(bias, shape)
+        return out
+
+
+def local_response_norm(x, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
+    """AlexNet's normalisation across channels (PyTorch's formula):
+    b_c = a_c / (k + alpha / size * sum_{c' near c} a_{c'}^2) ** beta, the window being
+    ``size`` channels from c - size//2 (zeros past the edges)."""
+    x = _t(x)
+    if x.ndim < 3:
+        raise ValueError(f"local_response_norm: expected an input of at least 3 dimensions "
+                         f"(N, C, ...), got shape {x.shape}")
+    channels = x.shape[1]
+    with scope("local_response_norm"):
+        widths = ((0, 0), (size // 2, (size - 1) // 2)) + ((0, 0),) * (x.ndim - 2)
+        squares = ad.pad(x * x, widths)
+        window = squares[:, 0:channels]
+        for i in range(1, size):
+            window = window + squares[:, i:i + channels]
+        return x / (window * (alpha / size) + k) ** beta

@@ -1,0 +1,1 @@
+"""The layers: one family per file (linear, conv, pool, norm, dropout, activation, blocks)."""

@@ -1,0 +1,187 @@
+"""Loss functions and their module forms (PyTorch's names, arguments and reductions).
+
+``reduction`` is "mean" (the default), "sum" or "none" (one loss per element or example).
+Each loss is a few autodiff ops inside a named scope, so its gradient needs no code here.
+"""
+from __future__ import annotations
+
+import autodiff as ad
+from autodiff import Tensor, scope
+
+from .module import Module
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _t(x) -> Tensor:
+    return x if isinstance(x, Tensor) else ad.tensor(x)
+
+
+def _reduce(losses, reduction: str, name: str):
+    if reduction == "mean":
+        return ad.mean(losses)
+    if reduction == "sum":
+        return ad.sum(losses)
+    if reduction == "none":
+        return losses
+    raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _on_device(value, like: Tensor) -> Tensor:
+    """``value`` as a tensor on ``like``'s device (host data is copied there explicitly)."""
+    t = _t(value)
+    return t if t.device == like.device else t.to(like.device)
+
+
+def mse_loss(input, target, reduction: str = "mean"):
+    """Mean squared error: mean((input - target)^2). Shapes must match: a (N, 1) input
+    against a (N,) target would silently broadcast to (N, N) otherwise."""
+    input = _t(input)
+    target = _on_device(target, input)
+    if input.shape != target.shape:
+        raise ValueError(f"mse_loss: input shape {input.shape} and target shape {target.shape} "
+                         "differ (reshape one of them; broadcasting here is a common bug)")
+    with scope("mse_loss"):
+        diff = input - target
+        return _reduce(diff * diff, reduction, "mse_loss")
+
+
+def _class_weights(weight, logp: Tensor):
+    """The class weights as a (1, C, 1, ...) tensor (all ones when none are given)."""
+    if weight is None:
+        return None
+    weight = _on_device(weight, logp)
+    if weight.shape != (logp.shape[1],):
+        raise ValueError(f"weight must have one entry per class ({logp.shape[1]}), "
+                         f"got shape {weight.shape}")
+    return ad.reshape(weight, (1, logp.shape[1]) + (1,) * (logp.ndim - 2))
+
+
+def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean"):
+    """Negative log-likelihood of the target classes, given log-probabilities ``input``
+    (N, C, ...) and class indices ``target`` (N, ...): loss_n = -w[t_n] * input[n, t_n].
+    "mean" divides by the sum of the weights of the targets counted."""
+    input = _t(input)
+    if input.ndim == 1:                                   # one example without a batch axis
+        losses = nll_loss(ad.reshape(input, (1, -1)), ad.reshape(_t(target), (1,)), weight,
+                          ignore_index, reduction)
+        return ad.reshape(losses, ()) if reduction == "none" else losses
+    target = _on_device(target, input)
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"nll_loss: target must hold integer class indices, got {target.dtype}")
+    if target.shape != (input.shape[0],) + input.shape[2:]:
+        raise ValueError(f"nll_loss: input {input.shape} needs target of shape "
+                         f"{(input.shape[0],) + input.shape[2:]}, got {target.shape}")
+    classes = input.shape[1]
+    xp = input.backend.xp
+    labels = target.data
+    valid = labels != ignore_index
+    if bool(xp.any(valid & ((labels < 0) | (labels >= classes)))):
+        raise IndexError(f"nll_loss: a target is out of range for {classes} classes "
+                         f"(targets must be in 0..{classes - 1} or ignore_index={ignore_index})")
+    positions = xp.arange(classes).reshape((1, classes) + (1,) * (input.ndim - 2))
+    one_hot = (xp.expand_dims(labels, 1) == positions) & xp.expand_dims(valid, 1)
+    picks = ad.tensor(one_hot.astype(input.dtype))        # 1 at (n, t_n), 0 elsewhere
+    w = _class_weights(weight, input)
+    if w is not None:
+        picks = picks * w
+    with scope("nll_loss"):
+        losses = -ad.sum(input * picks, axis=1)
+        if reduction == "mean":
+            return ad.sum(losses) / ad.sum(picks)
+        return _reduce(losses, reduction, "nll_loss")
+
+
+def cross_entropy(input, target, weight=None, ignore_index: int = -100,
+                  reduction: str = "mean"):
+    """Cross-entropy of logits ``input`` (N, C, ...) against class indices (N, ...) or class
+    probabilities (same shape as ``input``): -sum_c p_c log softmax(input)_c.
+
+    log softmax is computed as x - logsumexp(x), so logits of 1e4 give exact, finite
+    values (softmax followed by log would overflow to inf - inf = nan).
+    """
+    input = _t(input)
+    target = _t(target)
+    if input.ndim == 0:
+        raise ValueError("cross_entropy: input must have a class axis, got a 0-d tensor")
+    if input.ndim == 1:                  # one example: a batch of one, then drop that axis
+        losses = cross_entropy(ad.reshape(input, (1, -1)), ad.reshape(target, (1,) + target.shape),
+                               weight, ignore_index, reduction)
+        return ad.reshape(losses, ()) if reduction == "none" else losses
+    with scope("cross_entropy"):
+        logp = ad.log_softmax(input, 1)
+        if target.dtype.kind in "iu":
+            return nll_loss(logp, target, weight, ignore_index, reduction)
+        target = _on_device(target, input)
+        if target.shape != input.shape:
+            raise ValueError(f"cross_entropy: probability targets must have the input's shape "
+                             f"{input.shape}, got {target.shape} (class indices must be "
+                             f"integers, not {target.dtype})")
+        w = _class_weights(weight, logp)
+        products = logp * target if w is None else logp * target * w
+        return _reduce(-ad.sum(products, axis=1), reduction, "cross_entropy")
+
+
+def _softplus(z):
+    """log(1 + e^z) as logsumexp(0, z): stable for any z, gradient sigmoid(z) (also at 0)."""
+    return ad.logsumexp(ad.stack([z * 0, z]), axis=0)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str = "mean",
+                                     pos_weight=None):
+    """Binary cross-entropy of sigmoid(input) against targets in [0, 1], computed from the
+    logits: loss = (1 - t) x + (1 + (pos_weight - 1) t) log(1 + e^-x). Never log(0)."""
+    input = _t(input)
+    target = _on_device(target, input)
+    if input.shape != target.shape:
+        raise ValueError(f"binary_cross_entropy_with_logits: input shape {input.shape} and "
+                         f"target shape {target.shape} differ")
+    with scope("binary_cross_entropy_with_logits"):
+        log_weight = 1 if pos_weight is None else 1 + (_on_device(pos_weight, input) - 1) * target
+        losses = (1 - target) * input + log_weight * _softplus(-input)
+        if weight is not None:
+            losses = losses * _on_device(weight, input)
+        return _reduce(losses, reduction, "binary_cross_entropy_with_logits")
+
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean"):
+        super().__init__()
+        if reduction not in _REDUCTIONS:
+            raise ValueError(f"{type(self).__name__}: reduction must be one of {_REDUCTIONS}, "
+                             f"got {reduction!r}")
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+
+
+class MSELoss(_Loss):
+    def forward(self, input, target):
+        return mse_loss(input, target, self.reduction)
+
+
+class NLLLoss(_Loss):
+    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean"):
+        super().__init__(reduction)
+        self.register_buffer("weight", weight)
+        self.ignore_index = ignore_index
+
+    def forward(self, input, target):
+        return nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
+
+
+class CrossEntropyLoss(NLLLoss):
+    def forward(self, input, target):
+        return cross_entropy(input, target, self.weight, self.ignore_index, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    def __init__(self, weight=None, reduction: str = "mean", pos_weight=None):
+        super().__init__(reduction)
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input, target):
+        return binary_cross_entropy_with_logits(input, target, self.weight, self.reduction,
+                                                self.pos_weight)
