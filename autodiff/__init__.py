@@ -8,7 +8,7 @@ from it (reverse and forward mode, NumPy/CuPy numbers, SymPy algebra).
 [2.0, 4.0]
 """
 # ruff: noqa: I001  (the tensor module must load first: every op is defined on Tensor)
-from .tensor import Tensor, apply, tensor  # first: the ops are defined on Tensor
+from .tensor import Tensor, apply, as_tensor, tensor  # first: the ops are defined on Tensor
 from . import viz
 from .backend import asnumpy, get_backend, register_backend
 from .dtypes import float32, float64, get_default_dtype, set_default_dtype
@@ -45,7 +45,7 @@ from .ops.elementwise import (
                               tanh,
                               where,
 )
-from .ops.linalg import matmul
+from .ops.linalg import linear, matmul
 from .ops.reduce import logsumexp, max, mean, min, sum, var
 from .ops.shape import (
                               broadcast_to,
@@ -81,6 +81,7 @@ __all__ = [
                               "abs",
                               "add",
                               "apply",
+                              "as_tensor",
                               "asnumpy",
                               "astype",
                               "avg_pool2d",
@@ -120,6 +121,7 @@ __all__ = [
                               "leaky_relu",
                               "less",
                               "less_equal",
+                              "linear",
                               "log",
                               "log_softmax",
                               "logsumexp",

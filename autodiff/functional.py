@@ -12,7 +12,7 @@ from .ops.elementwise import exp
 from .ops.reduce import logsumexp, mean
 from .ops.shape import pad, reshape
 from .ops.window import output_size, unfold
-from .tensor import Tensor, tensor
+from .tensor import Tensor, as_tensor, tensor
 
 
 def softmax(x, axis: int = -1):
@@ -79,8 +79,8 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1,
     computed by the conv2d primitive (autodiff/ops/conv.py): im2col plus one matrix product.
     ``padding`` may be an int, a pair, or "same" (stride 1), as in PyTorch.
     """
-    x = x if isinstance(x, Tensor) else tensor(x)
-    w = w if isinstance(w, Tensor) else tensor(w)
+    x = as_tensor(x)
+    w = as_tensor(w)
     _check_image(x, "conv2d")
     if w.ndim != 4:
         raise ValueError(f"conv2d: expected a 4-d weight (O, C/groups, kh, kw), got {w.shape}")
@@ -126,15 +126,21 @@ def _conv_uneven_same(x, w, b, dilation, groups, padding_mode, total):
     return conv2d(x, w, b, 1, 0, dilation, groups)
 
 
+def _pool_arguments(x, kernel_size, stride, padding, op):
+    """PyTorch's pooling arguments as pairs (stride defaults to the kernel), checked."""
+    _check_image(x, op)
+    kernel = _pair(kernel_size, "kernel_size", op)
+    stride = kernel if stride is None else _pair(stride, "stride", op)
+    padding = _pair(padding, "padding", op)
+    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
+        raise ValueError(f"{op}: padding {padding} must be at most half the kernel {kernel}")
+    return kernel, stride, padding
+
+
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1):
     """Largest value of each window; its whole gradient goes to the first maximum (PyTorch)."""
-    x = x if isinstance(x, Tensor) else tensor(x)
-    _check_image(x, "max_pool2d")
-    kernel = _pair(kernel_size, "kernel_size", "max_pool2d")
-    stride = kernel if stride is None else _pair(stride, "stride", "max_pool2d")
-    padding = _pair(padding, "padding", "max_pool2d")
-    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
-        raise ValueError(f"max_pool2d: padding {padding} must be at most half the kernel {kernel}")
+    x = as_tensor(x)
+    kernel, stride, padding = _pool_arguments(x, kernel_size, stride, padding, "max_pool2d")
     dilation = _pair(dilation, "dilation", "max_pool2d")
     _check_fits(x, kernel, stride, padding, dilation, "max_pool2d")
     return _pool.max_pool2d(x, kernel, stride, padding, dilation)
@@ -142,13 +148,8 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1):
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad: bool = True):
     """Mean of each window (padding counts as zeros, PyTorch's default)."""
-    x = x if isinstance(x, Tensor) else tensor(x)
-    _check_image(x, "avg_pool2d")
-    kernel = _pair(kernel_size, "kernel_size", "avg_pool2d")
-    stride = kernel if stride is None else _pair(stride, "stride", "avg_pool2d")
-    padding = _pair(padding, "padding", "avg_pool2d")
-    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
-        raise ValueError(f"avg_pool2d: padding {padding} must be at most half the kernel {kernel}")
+    x = as_tensor(x)
+    kernel, stride, padding = _pool_arguments(x, kernel_size, stride, padding, "avg_pool2d")
     with scope("avg_pool2d"):
         cols = _windows(x, kernel, stride, padding, (1, 1), "avg_pool2d")
         if count_include_pad or padding == (0, 0):

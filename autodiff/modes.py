@@ -45,15 +45,21 @@ def enable_grad():
     return _GradMode(True)
 
 
-@contextlib.contextmanager
-def scope(name: str):
+class scope:
     """Tag every node made inside with ``name``: pictures show a scope as one box.
 
     The engine ignores scopes; they exist for learners (a softmax, a loss, a layer).
+    A plain class, not a generator, because every layer call enters one.
     """
-    previous = STATE.scope
-    STATE.scope = previous + (name,)
-    try:
-        yield
-    finally:
-        STATE.scope = previous
+    __slots__ = ("name", "previous")
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __enter__(self):
+        self.previous = STATE.scope
+        STATE.scope = self.previous + (self.name,)
+
+    def __exit__(self, *exc):
+        STATE.scope = self.previous
+        return False

@@ -14,10 +14,7 @@ A primitive holds
   ``LINEAR`` (the op applied to the tangents themselves) and
   ``ELEMENTWISE`` (the local derivative is diagonal, so the VJP rule applied to a
   tangent is the JVP);
-* ``latex``: the rule as one line a learner can read;
-* ``saves``: for a forward that must remember something for its rules (max pooling's
-  winners), the names it returns them under: ``forward`` then returns ``(out, {name: ...})``
-  and the rules receive them as extra params.
+* ``latex``: the rule as one line a learner can read.
 
 ``PRIMITIVES`` is the table: tests, derivations and pictures iterate over it.
 """
@@ -42,7 +39,6 @@ class Primitive:
     latex: str = ""
     display: str = ""                       # how pictures and derivations write it, e.g. "+"
     differentiable: bool = True             # False: comparisons and other piecewise-constant outputs
-    saves: tuple[str, ...] = ()             # names of the extra params its forward returns
     variadic: bool = False                  # takes any number of tensors (concatenate)
     meta: dict = field(default_factory=dict)
 

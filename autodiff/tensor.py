@@ -308,6 +308,11 @@ def tensor(data, requires_grad: bool = False, dtype=None, device=None,
 
 
 # ---- apply: the only place a node is created ----------------------------------------------
+def as_tensor(value) -> Tensor:
+    """``value`` itself when it is a tensor, else a new tensor made from it."""
+    return value if isinstance(value, Tensor) else tensor(value)
+
+
 def _lift(value, backend: Backend, like_dtype):
     """A constant operand (a Python number, a list, an array) as a tensor on ``backend``."""
     if backend.name == "sympy":
@@ -350,9 +355,6 @@ def apply(op: Primitive, *inputs, **params) -> Tensor:
         out = op.forward(xp, *[t.data for t in tensors], **params)
     except (ValueError, IndexError, TypeError) as e:
         raise _explain(op, tensors, params, e) from None
-    if op.saves:
-        out, saved = out
-        params = {**params, **saved}
     if isinstance(out, np.generic) or not hasattr(out, "shape"):
         out = xp.asarray(out)              # NumPy returns scalars from 0-d ops; keep arrays
     result = Tensor._wrap(out)

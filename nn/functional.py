@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 import autodiff as ad
-from autodiff import Tensor, no_grad, scope
+from autodiff import no_grad, scope
 
 from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss
 from .rng import generator
@@ -23,18 +23,13 @@ __all__ = [
 ]
 
 
-def _t(x) -> Tensor:
-    return x if isinstance(x, Tensor) else ad.tensor(x)
-
-
 def _pair(value) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else tuple(value)
 
 
 def linear(x, weight, bias=None):
     """y = x W^T + b, for x (..., in_features) and W (out_features, in_features)."""
-    out = ad.matmul(x, ad.transpose(weight))
-    return out if bias is None else out + bias
+    return ad.linear(x, weight, bias)
 
 
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1,
@@ -61,7 +56,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
     -inf, which never wins a maximum."""
     if return_indices:
         raise ValueError("max_pool2d: return_indices=True is not supported")
-    x = _t(x)
+    x = ad.as_tensor(x)
     kernel = _pair(kernel_size)
     stride = kernel if stride is None else _pair(stride)
     padding, dilation = _pair(padding), _pair(dilation)
@@ -87,7 +82,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
     """Mean of each window (padding counts as zeros unless ``count_include_pad=False``)."""
     if ceil_mode:
         raise ValueError("avg_pool2d: ceil_mode=True is not supported")
-    x = _t(x)
+    x = ad.as_tensor(x)
     stride = kernel_size if stride is None else stride
     out = ad.avg_pool2d(x, _pair(kernel_size), _pair(stride), _pair(padding), count_include_pad)
     if divisor_override:
@@ -111,7 +106,7 @@ def adaptive_avg_pool2d(x, output_size):
     averaging matrices P (two matrix products); when the sizes divide evenly it is just
     ``avg_pool2d`` with kernel H/h.
     """
-    x = _t(x)
+    x = ad.as_tensor(x)
     if x.ndim not in (3, 4):
         raise ValueError(f"adaptive_avg_pool2d: expected a 3-d or 4-d input, got shape {x.shape}")
     h, w = x.shape[-2:]
@@ -154,12 +149,12 @@ def softmax_dim(ndim: int) -> int:
 
 
 def softmax(x, dim: int | None = None):
-    x = _t(x)
+    x = ad.as_tensor(x)
     return ad.softmax(x, softmax_dim(x.ndim) if dim is None else dim)
 
 
 def log_softmax(x, dim: int | None = None):
-    x = _t(x)
+    x = ad.as_tensor(x)
     return ad.log_softmax(x, softmax_dim(x.ndim) if dim is None else dim)
 
 
@@ -168,14 +163,16 @@ def dropout(x, p: float = 0.5, training: bool = True):
     1 / (1 - p), so the expected value is unchanged and evaluation needs no rescaling."""
     if not 0 <= p <= 1:
         raise ValueError(f"dropout: probability must be between 0 and 1, got {p}")
-    x = _t(x)
+    x = ad.as_tensor(x)
     if not training or p == 0:
         return x
     with scope("dropout"):
         if p == 1:
             return x * 0.0
-        keep = generator().random(x.shape) >= p
-        mask = x.backend.from_host((keep / (1.0 - p)).astype(x.dtype))
+        # Drawn on the host, so nn.manual_seed gives the same masks on every device; only
+        # the keep/drop bits (1 byte each) are copied over, and the scaling happens there.
+        keep = x.backend.from_host(generator().random(x.shape) >= p)
+        mask = keep.astype(x.dtype) * (1.0 / (1.0 - p))
         return x * ad.tensor(mask)
 
 
@@ -187,7 +184,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
     towards them, running = (1 - momentum) * running + momentum * batch, using the unbiased
     variance (times n / (n - 1)) as PyTorch does. Evaluation: the running statistics.
     """
-    x = _t(x)
+    x = ad.as_tensor(x)
     if x.ndim < 2:
         raise ValueError(f"batch_norm: expected an input of at least 2 dimensions (N, C, ...), "
                          f"got shape {x.shape}")
@@ -212,9 +209,11 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
         else:
             centered = x - ad.reshape(running_mean, shape)
             var = ad.reshape(running_var, shape)
-        out = centered / ad.sqrt(var + eps)
+        # one scale per channel, so the full-size arrays see one multiply (and one add)
+        scale = 1 / ad.sqrt(var + eps)
         if weight is not None:
-            out = out * ad.reshape(weight, shape)
+            scale = scale * ad.reshape(weight, shape)
+        out = centered * scale
         if bias is not None:
             out = out + ad.reshape(bias, shape)
         return out
@@ -224,7 +223,7 @@ def local_response_norm(x, size: int, alpha: float = 1e-4, beta: float = 0.75, k
     """AlexNet's normalisation across channels (PyTorch's formula):
     b_c = a_c / (k + alpha / size * sum_{c' near c} a_{c'}^2) ** beta, the window being
     ``size`` channels from c - size//2 (zeros past the edges)."""
-    x = _t(x)
+    x = ad.as_tensor(x)
     if x.ndim < 3:
         raise ValueError(f"local_response_norm: expected an input of at least 3 dimensions "
                          f"(N, C, ...), got shape {x.shape}")

@@ -11,10 +11,7 @@ from autodiff import Tensor, scope
 from .module import Module
 
 _REDUCTIONS = ("mean", "sum", "none")
-
-
-def _t(x) -> Tensor:
-    return x if isinstance(x, Tensor) else ad.tensor(x)
+_HOST_DEVICES = ("cpu", "sympy")   # arrays in host memory: reading a value back costs no wait
 
 
 def _reduce(losses, reduction: str, name: str):
@@ -29,14 +26,14 @@ def _reduce(losses, reduction: str, name: str):
 
 def _on_device(value, like: Tensor) -> Tensor:
     """``value`` as a tensor on ``like``'s device (host data is copied there explicitly)."""
-    t = _t(value)
+    t = ad.as_tensor(value)
     return t if t.device == like.device else t.to(like.device)
 
 
 def mse_loss(input, target, reduction: str = "mean"):
     """Mean squared error: mean((input - target)^2). Shapes must match: a (N, 1) input
     against a (N,) target would silently broadcast to (N, N) otherwise."""
-    input = _t(input)
+    input = ad.as_tensor(input)
     target = _on_device(target, input)
     if input.shape != target.shape:
         raise ValueError(f"mse_loss: input shape {input.shape} and target shape {target.shape} "
@@ -61,9 +58,9 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
     """Negative log-likelihood of the target classes, given log-probabilities ``input``
     (N, C, ...) and class indices ``target`` (N, ...): loss_n = -w[t_n] * input[n, t_n].
     "mean" divides by the sum of the weights of the targets counted."""
-    input = _t(input)
+    input = ad.as_tensor(input)
     if input.ndim == 1:                                   # one example without a batch axis
-        losses = nll_loss(ad.reshape(input, (1, -1)), ad.reshape(_t(target), (1,)), weight,
+        losses = nll_loss(ad.reshape(input, (1, -1)), ad.reshape(ad.as_tensor(target), (1,)), weight,
                           ignore_index, reduction)
         return ad.reshape(losses, ()) if reduction == "none" else losses
     target = _on_device(target, input)
@@ -76,12 +73,21 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
     xp = input.backend.xp
     labels = target.data
     valid = labels != ignore_index
-    if bool(xp.any(valid & ((labels < 0) | (labels >= classes)))):
+    out_of_range = valid & ((labels < 0) | (labels >= classes))
+    on_host = input.device in _HOST_DEVICES
+    if on_host and bool(xp.any(out_of_range)):
         raise IndexError(f"nll_loss: a target is out of range for {classes} classes "
                          f"(targets must be in 0..{classes - 1} or ignore_index={ignore_index})")
     positions = xp.arange(classes).reshape((1, classes) + (1,) * (input.ndim - 2))
     one_hot = (xp.expand_dims(labels, 1) == positions) & xp.expand_dims(valid, 1)
-    picks = ad.tensor(one_hot.astype(input.dtype))        # 1 at (n, t_n), 0 elsewhere
+    picks_array = one_hot.astype(input.dtype)             # 1 at (n, t_n), 0 elsewhere
+    if not on_host:
+        # Raising would need the flag on the host: a wait for the GPU at every step. Instead
+        # an out-of-range target makes its example's loss NaN (PyTorch's CUDA kernels stop
+        # with a device-side assert), which shows the moment the loss is read.
+        picks_array = xp.where(xp.expand_dims(out_of_range, 1), xp.nan,
+                               picks_array).astype(input.dtype)
+    picks = ad.tensor(picks_array)
     w = _class_weights(weight, input)
     if w is not None:
         picks = picks * w
@@ -100,8 +106,8 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100,
     log softmax is computed as x - logsumexp(x), so logits of 1e4 give exact, finite
     values (softmax followed by log would overflow to inf - inf = nan).
     """
-    input = _t(input)
-    target = _t(target)
+    input = ad.as_tensor(input)
+    target = ad.as_tensor(target)
     if input.ndim == 0:
         raise ValueError("cross_entropy: input must have a class axis, got a 0-d tensor")
     if input.ndim == 1:                  # one example: a batch of one, then drop that axis
@@ -131,7 +137,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str 
                                      pos_weight=None):
     """Binary cross-entropy of sigmoid(input) against targets in [0, 1], computed from the
     logits: loss = (1 - t) x + (1 + (pos_weight - 1) t) log(1 + e^-x). Never log(0)."""
-    input = _t(input)
+    input = ad.as_tensor(input)
     target = _on_device(target, input)
     if input.shape != target.shape:
         raise ValueError(f"binary_cross_entropy_with_logits: input shape {input.shape} and "

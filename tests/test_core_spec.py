@@ -365,6 +365,18 @@ spec("matmul", _matmul_structure(), ((2, 2, 3), (3, 2)),
      lambda s, rng: Case((real(rng, s[0]), real(rng, s[1])), ad.matmul, np.matmul))
 
 
+@st.composite
+def _linear_structure(draw):
+    batch = draw(array_shapes(min_dims=1, max_dims=3, max_side=3))
+    n_in, n_out = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    return batch + (n_in,), (n_out, n_in), (n_out,)
+
+
+spec("linear", _linear_structure(), ((2, 3), (4, 3), (4,)),
+     lambda s, rng: Case(tuple(real(rng, shape) for shape in s), ad.linear,
+                         lambda x, w, b: x @ w.T + b))
+
+
 # ---- sliding windows -----------------------------------------------------------------------
 @st.composite
 def _window_structure(draw):
@@ -516,10 +528,10 @@ def np_pool_windows(x, kernel, stride, padding, fill):
     return cols.reshape(n, c, kh * kw, oh, ow)
 
 
-def np_pool_scatter(g, index, x_shape, kernel, stride, padding):
-    """Each upstream value added at its window's winner (offset ``index``), padding cut off."""
+def np_pool_scatter(g, routes, x_shape, kernel, stride, padding):
+    """Each upstream value added where its window's route mask is set, padding cut off."""
     (ph, pw), (h, w) = padding, x_shape[2:]
-    one_hot = (index[:, :, None] == np.arange(kernel[0] * kernel[1])[:, None, None])
+    one_hot = np.moveaxis(routes, 0, 2)                      # (N, C, K, OH, OW)
     cols = (g[:, :, None] * one_hot).reshape(g.shape[:2] + tuple(kernel) + g.shape[2:])
     return np_fold(cols, (h + 2 * ph, w + 2 * pw), kernel, stride, (1, 1))[
         :, :, ph:ph + h, pw:pw + w]
@@ -532,42 +544,57 @@ def _pool_specs(pool_ops):
                     lambda x: pool_ops.max_pool2d(x, kernel, stride, padding),
                     lambda x: np_pool_windows(x, kernel, stride, padding, -np.inf).max(axis=2))
 
-    def winners(structure, rng):
+    def random_routes(structure, rng):
+        """One winner per window, at a random kernel offset: (K, N, C, OH, OW) booleans."""
         shape, kernel, stride, padding = structure
         out = np_pool_windows(np.zeros(shape), kernel, stride, padding, 0.0)
-        return rng.integers(0, kernel[0] * kernel[1], out.shape[:2] + out.shape[3:]).astype(
-            np.int8)
+        k = kernel[0] * kernel[1]
+        winner = rng.integers(0, k, out.shape[:2] + out.shape[3:])
+        return winner[None] == np.arange(k).reshape((k,) + (1,) * winner.ndim)
 
-    def params(structure, i):
+    def params(structure):
         shape, kernel, stride, padding = structure
-        return {"index": i.data if isinstance(i, ad.Tensor) else i, "x_shape": shape,
-                "kernel": kernel, "stride": stride, "padding": padding, "dilation": (1, 1)}
+        return {"x_shape": shape, "kernel": kernel, "stride": stride, "padding": padding,
+                "dilation": (1, 1)}
+
+    def routes(structure, rng):
+        shape, kernel, stride, padding = structure
+        x = distinct(rng, shape)
+        out = np_pool_windows(x, kernel, stride, padding, -np.inf).max(axis=2)
+
+        def ref(x):
+            cols = np_pool_windows(x, kernel, stride, padding, -np.inf)
+            winner = cols.argmax(axis=2)                     # the first maximum
+            k = cols.shape[2]
+            return winner[None] == np.arange(k).reshape((k,) + (1,) * winner.ndim)
+        p = {k: v for k, v in params(structure).items() if k != "x_shape"}
+        return Case((x,), lambda x: apply(pool_ops.MAX_POOL2D_ROUTES, x, out, **p), ref)
 
     def scatter(structure, rng):
-        index = winners(structure, rng)
+        r = random_routes(structure, rng)
         shape, kernel, stride, padding = structure
-        return Case((real(rng, index.shape),),
-                    lambda g, i: apply(pool_ops.MAX_POOL2D_SCATTER, g, **params(structure, i)),
-                    lambda g, i: np_pool_scatter(g, i, shape, kernel, stride, padding),
-                    consts=(index,))
+        return Case((real(rng, r.shape[1:]),),
+                    lambda g, r: apply(pool_ops.MAX_POOL2D_SCATTER, g, r, **params(structure)),
+                    lambda g, r: np_pool_scatter(g, r, shape, kernel, stride, padding),
+                    consts=(r,))
 
     def gather(structure, rng):
-        index = winners(structure, rng)
+        r = random_routes(structure, rng)
         shape, kernel, stride, padding = structure
 
-        def ref(h, i):
+        def ref(h, r):
             cols = np_pool_windows(h, kernel, stride, padding, 0.0)
-            return np.take_along_axis(cols, i[:, :, None].astype(np.intp), axis=2)[:, :, 0]
+            return (cols * np.moveaxis(r, 0, 2)).sum(axis=2)
         return Case((real(rng, shape),),
-                    lambda h, i: apply(pool_ops.MAX_POOL2D_GATHER, h, **params(structure, i)),
-                    ref, consts=(index,))
+                    lambda h, r: apply(pool_ops.MAX_POOL2D_GATHER, h, r, **params(structure)),
+                    ref, consts=(r,))
 
     spec("max_pool2d", _pool_structure(), POOL_DEFAULT, pool,
-         symbolic="the winner of each window is found by comparing numbers")
-    only_numeric = ("reached only through max_pool2d, whose forward needs numbers; its "
-                    "winner masks are bools, which SymPy expressions cannot multiply")
-    spec("max_pool2d_scatter", _pool_structure(), POOL_DEFAULT, scatter, symbolic=only_numeric)
-    spec("max_pool2d_gather", _pool_structure(), POOL_DEFAULT, gather, symbolic=only_numeric)
+         symbolic="which element of a window is largest depends on the numbers")
+    spec("max_pool2d_routes", _pool_structure(), POOL_DEFAULT, routes, differentiable=False,
+         symbolic="routes compare numbers and take no gradient")
+    spec("max_pool2d_scatter", _pool_structure(), POOL_DEFAULT, scatter)
+    spec("max_pool2d_gather", _pool_structure(), POOL_DEFAULT, gather)
 
 
 try:                       # being written alongside: covered as soon as the modules exist

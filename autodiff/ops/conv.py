@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ..primitive import Primitive
 from ..tensor import apply
-from .window import _offsets, output_size
+from .window import _offsets, output_size, pad_spatial
 
 
 def channels_last_batch(xp, x):
@@ -33,10 +33,7 @@ def batch_first(xp, y):
 
 def im2col(xp, x, kernel, stride, padding, dilation):
     """Every receptive field of ``x`` (N, C, H, W) as a column: (C, kh, kw, OH, OW, N)."""
-    xc = channels_last_batch(xp, x)
-    ph, pw = padding
-    if ph or pw:
-        xc = xp.pad(xc, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
+    xc = pad_spatial(xp, channels_last_batch(xp, x), padding, axes=(1, 2))
     c, h, w, n = xc.shape
     out_hw = (output_size(h, kernel[0], stride[0], dilation[0]),
               output_size(w, kernel[1], stride[1], dilation[1]))

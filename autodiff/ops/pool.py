@@ -1,106 +1,123 @@
-"""Max pooling as a primitive: the forward remembers which element of each window won.
+"""Max pooling as a primitive family.
 
-    y = max_pool2d(x)              each window's largest element (the first one on ties,
-                                   as PyTorch: the whole gradient goes to that one element)
-    x̄ = max_pool2d_scatter(ȳ)      each ȳ sent back to its window's winner
-    max_pool2d_gather(h)           h read at the winners: the scatter's adjoint
+    y = max_pool2d(x)                     each window's largest element
+    r = max_pool2d_routes(x, y)           where each window's maximum sits: one boolean mask
+                                          per kernel offset, the FIRST maximum on ties (as
+                                          PyTorch: the whole gradient goes to that element)
+    x̄ = max_pool2d_scatter(ȳ, r)          each ȳ sent back to its window's winner
+    max_pool2d_gather(h, r)               h read at the winners: the scatter's adjoint
 
-The winners (``index``: the kernel offset k = a*kw + b of each window's maximum) are fixed by
-the forward, so scatter and gather are linear maps and each is the other's VJP.
+Once the routes are fixed, scatter and gather are linear maps and each is the other's VJP,
+so gradients of any order stay in this family. The routes take no gradient (like the
+condition of ``where``).
 
-Speed: the forward walks the kh*kw kernel offsets with strided slices (for 2x2 windows,
-four views and an element-wise comparison each), far faster than reshaping windows out and
-reducing them; gradients are laid out batch-innermost like the convolutions' (conv.py).
+Speed: everything walks the kh*kw kernel offsets with strided slices. The forward is only
+element-wise maxima of those views (for 2x2 windows: three ``maximum`` calls); the routes
+are found in the backward pass from x and y, with cheap boolean operations; when windows do
+not overlap, the scatter writes each gradient once instead of adding. Gradients are laid
+out batch-innermost, like the convolutions' (conv.py).
 """
 from __future__ import annotations
 
 from ..primitive import LINEAR, Primitive
 from ..tensor import apply
-from .conv import batch_first
-from .window import _offsets, output_size
+from .conv import batch_first, channels_last_batch
+from .window import _offsets, output_size, pad_spatial
 
 
 def _padded(xp, x, padding, value):
-    ph, pw = padding
-    if not ph and not pw:
+    """Padded in the batch-innermost memory order the convolutions use."""
+    if not padding[0] and not padding[1]:
         return x
-    return xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+    chwn = pad_spatial(xp, channels_last_batch(xp, x), padding, value, axes=(1, 2))
+    return batch_first(xp, chwn)
 
 
-def _out_hw(shape, kernel, stride, padding, dilation):
-    return (output_size(shape[2] + 2 * padding[0], kernel[0], stride[0], dilation[0]),
-            output_size(shape[3] + 2 * padding[1], kernel[1], stride[1], dilation[1]))
+def _windows(xp, x, kernel, stride, padding, dilation, fill):
+    """The kh*kw strided views of the padded input, one per kernel offset."""
+    padded = _padded(xp, x, padding, fill)
+    out_hw = (output_size(padded.shape[2], kernel[0], stride[0], dilation[0]),
+              output_size(padded.shape[3], kernel[1], stride[1], dilation[1]))
+    return [(rows, cs, padded[:, :, rows, cs])
+            for _, _, rows, cs in _offsets(kernel, stride, dilation, out_hw)]
 
 
 def _max_pool2d(xp, x, kernel, stride, padding, dilation):
-    xp_ = _padded(xp, x, padding, -float("inf"))
-    out_hw = _out_hw(x.shape, kernel, stride, padding, dilation)
-    windows = [xp_[:, :, rows, cs] for _, _, rows, cs in _offsets(kernel, stride, dilation, out_hw)]
-    try:
-        return _first_maximum(xp, windows, kernel)
-    except TypeError:
-        if not getattr(xp, "exact", False):
-            raise
-    # symbols: max(a, b) is exact, but which one wins depends on the numbers
-    out = windows[0]
-    for window in windows[1:]:
-        out = xp.maximum(out, window)
-    return out, {"index": None}
+    views = [v for _, _, v in _windows(xp, x, kernel, stride, padding, dilation, -float("inf"))]
+    out = views[0].copy() if len(views) == 1 else xp.maximum(views[0], views[1])
+    for view in views[2:]:
+        out = xp.maximum(out, view)
+    return out
 
 
-def _first_maximum(xp, windows, kernel):
-    """The windows' maxima and which offset k held each (the first one on ties)."""
-    out = windows[0].copy()
-    index = xp.zeros(out.shape, dtype="int16" if kernel[0] * kernel[1] > 127 else "int8")
-    for k, window in enumerate(windows[1:], start=1):
-        better = window > out          # strictly: ties keep the first maximum
-        out = xp.where(better, window, out)
-        index = xp.where(better, k, index)
-    return out, {"index": index}
-
-
-def _routed(index, k, g):
-    """Where offset k won, as a factor for ``g`` (an integer mask for SymPy arrays)."""
-    if index is None:
+def _routes(xp, x, out, kernel, stride, padding, dilation):
+    """(kh*kw, N, C, OH, OW) booleans: True where offset k holds its window's first maximum."""
+    if getattr(xp, "exact", False) and not all(v.is_number for v in out.flat):
         raise ValueError("max_pool2d: which element of each window is the largest depends on "
                          "the numbers; evaluate the derivation at values with .at(...)")
-    mask = index == k
-    return mask.astype(int) if g.dtype == object else mask
+    views = _windows(xp, x, kernel, stride, padding, dilation, -float("inf"))
+    routes = xp.empty((len(views),) + out.shape, dtype=bool)
+    taken = None
+    for k, (_, _, view) in enumerate(views):
+        hit = view == out
+        if taken is None:
+            taken = hit
+        else:
+            hit = hit & ~taken
+            taken = taken | hit
+        routes[k] = hit
+    if getattr(xp, "exact", False):
+        return xp.asarray(routes.astype(int))   # 0/1 numbers stay on the symbolic device
+    return routes
 
 
-def _scatter(xp, g, index, x_shape, kernel, stride, padding, dilation):
+def _as_factor(mask, like):
+    """A boolean mask that multiplies ``like`` (SymPy objects need integers, not booleans)."""
+    return mask.astype(int) if like.dtype == object else mask
+
+
+def _scatter(xp, g, routes, x_shape, kernel, stride, padding, dilation):
     n, c, h, w = x_shape
     ph, pw = padding
     dx = batch_first(xp, xp.zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=g.dtype))
-    for k, (a, b, rows, cs) in enumerate(_offsets(kernel, stride, dilation, g.shape[2:])):
-        dx[:, :, rows, cs] += g * _routed(index, k, g)
+    overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+    for k, (_, _, rows, cs) in enumerate(_offsets(kernel, stride, dilation, g.shape[2:])):
+        part = g * _as_factor(routes[k], g)
+        if overlap:
+            dx[:, :, rows, cs] += part
+        else:                       # each input element is in one window at most
+            dx[:, :, rows, cs] = part
     return dx[:, :, ph:ph + h, pw:pw + w]
 
 
-def _gather(xp, h, index, x_shape, kernel, stride, padding, dilation):
-    hp = _padded(xp, h, padding, 0)
+def _gather(xp, h, routes, x_shape, kernel, stride, padding, dilation):
     out = None
-    for k, (a, b, rows, cs) in enumerate(_offsets(kernel, stride, dilation, _out_hw(x_shape, kernel, stride, padding, dilation))):
-        part = hp[:, :, rows, cs] * _routed(index, k, hp)
+    for k, (_, _, view) in enumerate(_windows(xp, h, kernel, stride, padding, dilation, 0)):
+        part = view * _as_factor(routes[k], view)
         out = part if out is None else out + part
     return out
 
 
+def _routes_of(x, out, p):
+    return apply(MAX_POOL2D_ROUTES, x, out, **p)
+
+
 MAX_POOL2D = Primitive(
-    "max_pool2d", _max_pool2d, saves=("index",),
-    vjp=(lambda g, out, x, index, **p: apply(MAX_POOL2D_SCATTER, g, index=index,
-                                             x_shape=x.shape, **p),),
-    jvp=lambda tangents, out, x, index, **p: apply(MAX_POOL2D_GATHER, tangents[0],
-                                                   index=index, x_shape=x.shape, **p),
+    "max_pool2d", _max_pool2d,
+    vjp=(lambda g, out, x, **p: apply(MAX_POOL2D_SCATTER, g, _routes_of(x, out, p),
+                                      x_shape=x.shape, **p),),
+    jvp=lambda tangents, out, x, **p: apply(MAX_POOL2D_GATHER, tangents[0],
+                                            _routes_of(x, out, p), x_shape=x.shape, **p),
     latex=r"\bar{x}_i = \bar{y}_{w} \text{ if } x_i \text{ is the first maximum of window } w"
           r"\text{, else } 0")
+MAX_POOL2D_ROUTES = Primitive("max_pool2d_routes", _routes, differentiable=False)
 MAX_POOL2D_SCATTER = Primitive(
     "max_pool2d_scatter", _scatter,
-    vjp=(lambda h, out, g, **p: apply(MAX_POOL2D_GATHER, h, **p),), jvp=LINEAR,
+    vjp=(lambda h, out, g, r, **p: apply(MAX_POOL2D_GATHER, h, r, **p), None), jvp=LINEAR,
     latex=r"\bar{y}_w = \bar{x}_{\arg\max w}")
 MAX_POOL2D_GATHER = Primitive(
     "max_pool2d_gather", _gather,
-    vjp=(lambda h, out, g, **p: apply(MAX_POOL2D_SCATTER, h, **p),), jvp=LINEAR,
+    vjp=(lambda h, out, g, r, **p: apply(MAX_POOL2D_SCATTER, h, r, **p), None), jvp=LINEAR,
     latex=r"\bar{x}_{\arg\max w} \mathrel{+}= \bar{y}_w")
 
 

@@ -10,7 +10,7 @@ import math
 
 from ..modes import scope
 from ..primitive import LINEAR, Primitive
-from ..tensor import apply
+from ..tensor import apply, as_tensor
 from .elementwise import astype, exp
 from .shape import broadcast_to, reshape
 
@@ -38,8 +38,25 @@ def _restore(g, x, axis, keepdims):
     return reshape(g, kept_shape(x.shape, normalize_axis(axis, x.ndim)))
 
 
+def _sum(xp, x, axis, keepdims):
+    lead = _leading_axes(axis, x.ndim)
+    if lead and lead < x.ndim and x.dtype.kind == "f" and x.flags.c_contiguous:
+        # Summing the leading (batch) axes of a C-ordered array is a vector-matrix product:
+        # BLAS does it about 10x faster than a strided reduction (bias gradients).
+        rows = x.reshape(math.prod(x.shape[:lead]), -1)
+        out = (xp.ones(rows.shape[0], dtype=x.dtype) @ rows).reshape(x.shape[lead:])
+        return out.reshape((1,) * lead + x.shape[lead:]) if keepdims else out
+    return xp.sum(x, axis=axis, keepdims=keepdims)
+
+
+def _leading_axes(axis, ndim) -> int:
+    """k when ``axis`` is exactly the first k axes (0, ..., k-1), else 0."""
+    axes = (axis,) if isinstance(axis, int) else tuple(axis or ())
+    return len(axes) if axes and axes == tuple(range(len(axes))) else 0
+
+
 SUM = Primitive(
-    "sum", lambda xp, x, axis, keepdims: xp.sum(x, axis=axis, keepdims=keepdims),
+    "sum", _sum,
     vjp=(lambda g, out, x, axis, keepdims: broadcast_to(_restore(g, x, axis, keepdims), x.shape),),
     jvp=LINEAR, display="Σ", latex=r"\bar{x}_i = \bar{y}")
 
@@ -117,32 +134,32 @@ def _axis_param(x, axis, op):
 
 def sum(x, axis=None, keepdims: bool = False):  # NumPy's name, shadows the builtin
     """Sum over ``axis`` (all axes when None)."""
-    return apply(SUM, x, axis=_axis_param(_t(x), axis, "sum"), keepdims=keepdims)
+    return apply(SUM, x, axis=_axis_param(as_tensor(x), axis, "sum"), keepdims=keepdims)
 
 
 def max(x, axis=None, keepdims: bool = False):
     """Largest element over ``axis``; tied maxima share the gradient evenly."""
-    return apply(MAX, x, axis=_axis_param(_t(x), axis, "max"), keepdims=keepdims, first=False)
+    return apply(MAX, x, axis=_axis_param(as_tensor(x), axis, "max"), keepdims=keepdims, first=False)
 
 
 def min(x, axis=None, keepdims: bool = False):
     """Smallest element over ``axis``; tied minima share the gradient evenly."""
-    return apply(MIN, x, axis=_axis_param(_t(x), axis, "min"), keepdims=keepdims, first=False)
+    return apply(MIN, x, axis=_axis_param(as_tensor(x), axis, "min"), keepdims=keepdims, first=False)
 
 
 def max_first(x, axis: int, keepdims: bool = False):
     """Largest element over one axis, the whole gradient to the first maximum (max pooling)."""
-    return apply(MAX, x, axis=_axis_param(_t(x), axis, "max"), keepdims=keepdims, first=True)
+    return apply(MAX, x, axis=_axis_param(as_tensor(x), axis, "max"), keepdims=keepdims, first=True)
 
 
 def logsumexp(x, axis=None, keepdims: bool = False):
     """log(sum(exp(x))) computed as m + log(sum(exp(x - m))), m = max(x): never overflows."""
-    return apply(LOGSUMEXP, x, axis=_axis_param(_t(x), axis, "logsumexp"), keepdims=keepdims)
+    return apply(LOGSUMEXP, x, axis=_axis_param(as_tensor(x), axis, "logsumexp"), keepdims=keepdims)
 
 
 def mean(x, axis=None, keepdims: bool = False):
     """Arithmetic mean over ``axis``: the sum divided by the number of elements summed."""
-    x = _t(x)
+    x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "mean")
     count = math.prod(x.shape[a] for a in axes)
     with scope("mean"):
@@ -151,15 +168,10 @@ def mean(x, axis=None, keepdims: bool = False):
 
 def var(x, axis=None, keepdims: bool = False):
     """NumPy's variance (ddof=0): the mean squared deviation from the mean."""
-    x = _t(x)
+    x = as_tensor(x)
     with scope("var"):
         centered = x - mean(x, axis, keepdims=True)
         return mean(centered * centered, axis, keepdims)
-
-
-def _t(x):
-    from ..tensor import Tensor, tensor
-    return x if isinstance(x, Tensor) else tensor(x)
 
 
 def sum_to(g, shape):

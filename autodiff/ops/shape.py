@@ -10,7 +10,7 @@ import numpy as np
 from ..backend import backend_of
 from ..backend import to_device as _move_array
 from ..primitive import LINEAR, Primitive
-from ..tensor import Tensor, apply, tensor
+from ..tensor import Tensor, apply, as_tensor
 from . import reduce as _reduce
 
 RESHAPE = Primitive(
@@ -142,7 +142,7 @@ def reshape(x, shape):
 
 def transpose(x, axes=None):
     """Permute the axes (reverse them when ``axes`` is None)."""
-    x = _t(x)
+    x = as_tensor(x)
     axes = tuple(reversed(range(x.ndim))) if axes is None else tuple(a % x.ndim for a in axes)
     if sorted(axes) != list(range(x.ndim)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of a {x.ndim}-d tensor's")
@@ -151,7 +151,7 @@ def transpose(x, axes=None):
 
 def broadcast_to(x, shape):
     """A view with ``shape`` (NumPy broadcasting); the gradient is summed back."""
-    x, shape = _t(x), tuple(shape)
+    x, shape = as_tensor(x), tuple(shape)
     ok = len(shape) >= x.ndim and all(
         n in (1, m) for n, m in zip(reversed(x.shape), reversed(shape)))
     if not ok:
@@ -174,13 +174,13 @@ def to_device(x, device):
 
 
 def expand_dims(x, axis: int):
-    x = _t(x)
+    x = as_tensor(x)
     axis = _axis_in(axis, x.ndim + 1, f"expand_dims of a {x.ndim}-d tensor")
     return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
 
 
 def squeeze(x, axis=None):
-    x = _t(x)
+    x = as_tensor(x)
     if axis is None:
         return reshape(x, tuple(n for n in x.shape if n != 1))
     axes = _reduce.normalize_axis(axis, x.ndim, "squeeze")
@@ -192,14 +192,14 @@ def squeeze(x, axis=None):
 
 def flatten(x, start_axis: int = 0):
     """Merge the axes from ``start_axis`` on into one (0: a 1-d tensor)."""
-    x = _t(x)
+    x = as_tensor(x)
     start_axis = _axis_in(start_axis, max(x.ndim, 1), f"flatten of a {x.ndim}-d tensor")
     return reshape(x, x.shape[:start_axis] + (math.prod(x.shape[start_axis:]),))
 
 
 def concatenate(tensors, axis: int = 0):
     """Join along an existing axis (NumPy's ``concatenate``)."""
-    tensors = [_t(t) for t in tensors]
+    tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
     ndim = tensors[0].ndim
@@ -214,7 +214,7 @@ def concatenate(tensors, axis: int = 0):
 
 def stack(tensors, axis: int = 0):
     """Join along a new axis (NumPy's ``stack``)."""
-    tensors = [_t(t) for t in tensors]
+    tensors = [as_tensor(t) for t in tensors]
     if len({t.shape for t in tensors}) > 1:
         raise ValueError("stack: all shapes must be equal, got "
                          + ", ".join(str(t.shape) for t in tensors))
@@ -224,7 +224,7 @@ def stack(tensors, axis: int = 0):
 
 def pad(x, pad_width, mode: str = "constant", constant_values=0):
     """NumPy's ``pad`` for modes "constant" and "edge" (PyTorch's "replicate")."""
-    x = _t(x)
+    x = as_tensor(x)
     if mode not in ("constant", "edge"):
         raise ValueError(f"pad: mode {mode!r} is not supported; use 'constant' or 'edge'")
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
@@ -236,7 +236,7 @@ def pad(x, pad_width, mode: str = "constant", constant_values=0):
 
 def getitem(x, index):
     """``x[index]``: basic slicing and integer-array indexing (repeats accumulate gradient)."""
-    x = _t(x)
+    x = as_tensor(x)
     index, basic = _normalize_index(x, index)
     return apply(GETITEM, x, index=index, basic=basic)
 
@@ -244,7 +244,3 @@ def getitem(x, index):
 def scatter_add(values, index, shape, basic: bool = False):
     """Zeros of ``shape`` with ``values`` added at ``index`` (the adjoint of getitem)."""
     return apply(SCATTER_ADD, values, index=index, shape=tuple(shape), basic=basic)
-
-
-def _t(x):
-    return x if isinstance(x, Tensor) else tensor(x)

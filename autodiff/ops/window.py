@@ -16,6 +16,26 @@ def output_size(n: int, k: int, stride: int, dilation: int) -> int:
     return (n - dilation * (k - 1) - 1) // stride + 1
 
 
+def pad_spatial(xp, x, padding, value=0, axes=(2, 3)):
+    """``x`` surrounded by ``padding`` = (rows, columns) of ``value`` along ``axes``.
+
+    One allocation and one copy: much cheaper than ``np.pad``'s general machinery, and the
+    new array keeps ``x``'s axis order in memory.
+    """
+    ph, pw = padding
+    if not ph and not pw:
+        return x
+    shape = list(x.shape)
+    shape[axes[0]] += 2 * ph
+    shape[axes[1]] += 2 * pw
+    out = xp.full(tuple(shape), value, dtype=x.dtype)
+    inner = [slice(None)] * x.ndim
+    inner[axes[0]] = slice(ph, ph + x.shape[axes[0]])
+    inner[axes[1]] = slice(pw, pw + x.shape[axes[1]])
+    out[tuple(inner)] = x
+    return out
+
+
 def _offsets(kernel, stride, dilation, out_hw):
     """For each kernel offset (a, b): the strided slices of the image it reads."""
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_hw

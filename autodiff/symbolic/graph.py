@@ -257,10 +257,9 @@ def replay(graph: Graph, leaf_values: dict) -> tuple[Tensor, dict]:
             new.name = t.name
         else:
             inputs = [made.get(id(x), x) for x in t._inputs]
-            params = {k: v for k, v in t._params.items() if k not in t._op.saves}
             previous, STATE.scope = STATE.scope, t._scope
             try:
-                new = apply(t._op, *inputs, **params)
+                new = apply(t._op, *inputs, **t._params)
             except (ValueError, TypeError) as e:
                 raise ValueError(f"at(): {node.name} = {t._op.name}(...) cannot be evaluated "
                                  f"at these values: {e}") from None

@@ -117,6 +117,10 @@ class SympyNamespace:
         return np.full(shape, sympy.Integer(1), dtype=object)
 
     @staticmethod
+    def full(shape, fill_value, dtype=None):
+        return np.full(shape, exact(fill_value), dtype=object)
+
+    @staticmethod
     def pad(x, pad_width, mode="constant", constant_values=0):
         if mode == "constant":
             return np.pad(x, pad_width, mode="constant", constant_values=exact(constant_values))
