@@ -326,7 +326,22 @@ def _lift(value, backend: Backend, like_dtype):
         array = _to_array(value)
     if array.dtype == object:
         raise TypeError("symbolic values need symbolic tensors; make them with ad.symbols")
+    if backend.name == "cpu":
+        return Tensor._wrap(array)
+    if array.ndim == 0:
+        # A number on a GPU costs an allocation and a host-to-device copy each time; the
+        # same few numbers (1, 0.5, eps...) recur every step, so keep one copy of each.
+        key = (backend, array.dtype.str, array.item())
+        cached = _DEVICE_CONSTANTS.get(key)
+        if cached is None:
+            if len(_DEVICE_CONSTANTS) > 4096:
+                _DEVICE_CONSTANTS.clear()
+            cached = _DEVICE_CONSTANTS[key] = backend.from_host(array)
+        return Tensor._wrap(cached)
     return Tensor._wrap(backend.from_host(array))
+
+
+_DEVICE_CONSTANTS: dict = {}
 
 
 def apply(op: Primitive, *inputs, **params) -> Tensor:

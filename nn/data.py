@@ -151,10 +151,18 @@ class DataLoader:
     ``seed``: the same seed gives the same epochs. ``state_dict()`` captures that generator
     so a resumed training draws exactly the orders the uninterrupted one would have.
     ``len(loader)`` is the number of batches per epoch.
+
+    On a device other than the CPU, a :class:`TensorDataset` is copied there once, at the
+    first epoch (``preload=True``), and each batch is cut out on the device: per epoch
+    only the shuffled order (one integer per sample) crosses over, instead of every batch.
+    Change the dataset's arrays after that and the loader keeps the copy it made; build a
+    new loader, or pass ``preload=False`` (one explicit copy per batch, for datasets larger
+    than the device's memory). Other datasets are stacked on the host and copied per batch.
     """
 
     def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False,
-                 seed: int | None = None, drop_last: bool = False, device: str = "cpu"):
+                 seed: int | None = None, drop_last: bool = False, device: str = "cpu",
+                 preload: bool = True):
         if isinstance(dataset, tuple):
             dataset = TensorDataset(*dataset)
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
@@ -168,7 +176,9 @@ class DataLoader:
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.device = device
+        self.preload = preload
         self.generator = np.random.default_rng(seed)
+        self._on_device: tuple | None = None     # (host arrays, backend, their device copies)
 
     def __len__(self) -> int:
         n = len(self.dataset)
@@ -177,10 +187,30 @@ class DataLoader:
     def __iter__(self) -> Iterator[tuple]:
         n = len(self.dataset)
         order = self.generator.permutation(n) if self.shuffle else np.arange(n)
+        backend = ad.get_backend(self.device)
+        if backend.name != "cpu" and self.preload and isinstance(self.dataset, TensorDataset):
+            yield from self._device_batches(order, backend)
+            return
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             indices = order[start:start + self.batch_size]
             yield tuple(ad.tensor(column, device=self.device)
                         for column in _batch(self.dataset, indices))
+
+    def _device_batches(self, order: np.ndarray, backend) -> Iterator[tuple]:
+        """Batches gathered on the device from its copy of the dataset."""
+        columns = self._device_columns(backend)
+        order = backend.from_host(order)            # the epoch's one copy to the device
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            picked = order[start:start + self.batch_size]
+            yield tuple(ad.tensor(column[picked]) for column in columns)
+
+    def _device_columns(self, backend) -> tuple:
+        """The dataset's arrays on the device, copied over (explicitly) the first time."""
+        arrays = self.dataset.tensors
+        if self._on_device is None or self._on_device[0] is not arrays \
+                or self._on_device[1] is not backend:
+            self._on_device = (arrays, backend, tuple(backend.from_host(a) for a in arrays))
+        return self._on_device[2]
 
     def state_dict(self) -> dict:
         """The shuffling generator's state (plain Python values)."""

@@ -9,6 +9,11 @@ then the validation set is measured without recording a graph, the scheduler ste
 callbacks decide whether to stop, and (when asked) a training checkpoint is written. A
 tqdm bar shows the running loss and accuracy of the epoch.
 
+On a GPU, kernels are queued and run while Python goes on; reading a number back (``float``,
+``.item()``, ``.numpy()``) waits until the queue is empty. So a training step here reads
+nothing: the epoch's loss and accuracy are summed on the device and read back together
+every ``DISPLAY_EVERY`` batches (for the bar) and at the end of the epoch.
+
 Resuming is exact: the checkpoint holds the weights, the optimizer's moments, the
 scheduler, the loader's shuffling generator and the global RNG, so 2 epochs + resume +
 2 epochs gives the very bits of 4 epochs in a row (on CPU; GPU reductions may reorder).
@@ -18,7 +23,7 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -29,6 +34,7 @@ from . import checkpoint as ckpt
 from .callbacks import Callback
 
 METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
+DISPLAY_EVERY = 10     # batches between two reads of the running metrics for the progress bar
 
 
 class History:
@@ -96,45 +102,62 @@ def evaluate(model, loader, loss_fn=None, device: str | None = None) -> Evaluati
     """Accuracy and confusion matrix of ``model`` over every batch of ``loader``.
 
     Runs in eval mode (dropout off, batch norm on running statistics) without recording a
-    graph, then puts the model back in the mode it was in.
+    graph, then puts the model back in the mode it was in. Losses and predictions stay on
+    the device until the last batch and come back in two reads, not two per batch.
     """
     was_training = getattr(model, "training", True)
     model.eval()
-    total_loss, seen, pairs = 0.0, 0, []
+    loss_sum, seen, classes, truths, guesses, backend = None, 0, 0, [], [], None
     try:
         with ad.no_grad():
             for x, y in loader:
                 x, y = _on(x, device), _on(y, device)
                 out = model(x)
                 if loss_fn is not None:
-                    total_loss += float(loss_fn(out, y).item()) * len(y)
+                    batch = loss_fn(out, y).data.astype(np.float64) * len(y)
+                    loss_sum = batch if loss_sum is None else loss_sum + batch
                 seen += len(y)
                 if _is_classification(out, y):
-                    classes = out.shape[1] if out.ndim == 2 and out.shape[1] > 1 else 2
-                    pairs.append((ad.asnumpy(y.data), ad.asnumpy(_predictions(out)), classes))
+                    classes = max(classes, out.shape[1] if out.ndim == 2 and out.shape[1] > 1
+                                  else 2)
+                    truths.append(y.data.astype(np.int64))
+                    guesses.append(_predictions(out).astype(np.int64))
+                backend = out.backend
     finally:
         model.train(was_training)
     if seen == 0:
         raise ValueError("evaluate: the loader gave no batches")
-    loss = total_loss / seen if loss_fn is not None else None
-    if not pairs:
+    loss = _read(backend, [loss_sum])[0] / seen if loss_fn is not None else None
+    if not truths:
         return Evaluation(float("nan"), np.zeros((0, 0), dtype=np.int64), loss)
-    truth = np.concatenate([p[0] for p in pairs])
-    predicted = np.concatenate([p[1] for p in pairs])
-    classes = max(max(p[2] for p in pairs), int(truth.max()) + 1)
+    xp = backend.xp
+    pairs = backend.to_host(xp.stack([xp.concatenate(truths), xp.concatenate(guesses)]))
+    truth, predicted = pairs
+    classes = max(classes, int(truth.max()) + 1)
     confusion = np.zeros((classes, classes), dtype=np.int64)
     np.add.at(confusion, (truth, predicted), 1)
     return Evaluation(float(np.trace(confusion) / len(truth)), confusion, loss)
 
 
-def _layer_norms(model) -> dict[str, float]:
-    """sqrt(sum of squared gradient entries) per layer (parameters grouped by module name)."""
-    squares: dict[str, float] = {}
+def _layer_norms(model) -> dict[str, Any]:
+    """sqrt(sum of squared gradient entries) per layer (parameters grouped by module name),
+    as 0-d arrays on the parameters' device: adding them up over an epoch reads nothing."""
+    squares: dict[str, Any] = {}
+    xp = np
     for name, p in model.named_parameters():
         if p.grad is not None:
+            xp = p.grad.backend.xp
             layer = name.rsplit(".", 1)[0] if "." in name else name
-            squares[layer] = squares.get(layer, 0.0) + float((p.grad.data ** 2).sum())
-    return {layer: float(np.sqrt(s)) for layer, s in squares.items()}
+            square = (p.grad.data ** 2).sum().astype(np.float64)
+            squares[layer] = square if layer not in squares else squares[layer] + square
+    return {layer: xp.sqrt(total) for layer, total in squares.items()}
+
+
+def _read(backend, values: list) -> list[float]:
+    """0-d arrays of one device as Python floats, in one copy to the host (one wait)."""
+    xp = backend.xp
+    host = backend.to_host(xp.stack([xp.asarray(v).astype(np.float64) for v in values]))
+    return [float(v) for v in host]
 
 
 # ---- Ctrl-C: finish the batch, then stop ------------------------------------------------------------
@@ -216,6 +239,8 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 
     ``checkpoint_extra`` is stored beside the training state (e.g. the model's name).
     A first Ctrl-C stops after the current batch: the history is returned with
     ``interrupted=True`` and the checkpoint of the last complete epoch is kept.
+    On a GPU, build the loaders with the same ``device`` so that batches are made there
+    (see ``DataLoader``); a batch from elsewhere is copied over, explicitly, each step.
     """
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
@@ -277,10 +302,48 @@ def _shown(values: dict[str, float]) -> dict[str, str]:
             for k, v in values.items()}
 
 
+class _RunningMetrics:
+    """The epoch's running loss and accuracy, summed on the device the batches live on.
+
+    ``add`` only queues device work; ``values`` reads both sums back in one copy. The batch
+    and sample counts come from shapes, which the host knows without asking the device.
+    """
+
+    def __init__(self):
+        self.backend = None
+        self.loss_sum = self.correct = None     # 0-d device arrays after the first batch
+        self.seen = self.counted = 0
+        self._last_read = None                  # values() since the last add(): no new read
+
+    def add(self, loss: ad.Tensor, out: ad.Tensor, y: ad.Tensor) -> None:
+        self.backend, self._last_read = loss.backend, None
+        batch_loss = loss.data.astype(np.float64) * len(y)   # float64, as a Python float was
+        self.loss_sum = batch_loss if self.loss_sum is None else self.loss_sum + batch_loss
+        self.seen += len(y)
+        if _is_classification(out, y):
+            hits = (_predictions(out) == y.data).sum()
+            self.correct = hits if self.correct is None else self.correct + hits
+            self.counted += len(y)
+
+    def values(self) -> dict[str, float]:
+        """{"loss": mean loss, "accuracy": fraction right (classification only)}: one read."""
+        if self.seen == 0:
+            return {"loss": 0.0}
+        if self._last_read is None:
+            sums = _read(self.backend, [self.loss_sum] + [self.correct] * bool(self.counted))
+            self._last_read = {"loss": sums[0] / self.seen}
+            if self.counted:
+                self._last_read["accuracy"] = sums[1] / self.counted
+        return dict(self._last_read)
+
+
 def _train_one_epoch(model, loss_fn, optimizer, loader, device, grad_norms, stop, bar,
                      history) -> dict[str, float]:
+    """One pass over ``loader``. No step reads from the device (see the module docstring):
+    the bar's numbers are read every ``DISPLAY_EVERY`` batches, so on a GPU the host keeps
+    queueing work while the device runs it."""
     model.train()
-    total_loss, correct, seen, counted, norms, batch = 0.0, 0, 0, 0, {}, 0
+    running, norms, batch = _RunningMetrics(), {}, 0
     for batch, (x, y) in enumerate(loader, start=1):
         x, y = _on(x, device), _on(y, device)
         out = model(x)
@@ -289,24 +352,19 @@ def _train_one_epoch(model, loss_fn, optimizer, loader, device, grad_norms, stop
         loss.backward()
         if grad_norms:
             for layer, norm in _layer_norms(model).items():
-                norms[layer] = norms.get(layer, 0.0) + norm
+                norms[layer] = norm if layer not in norms else norms[layer] + norm
         optimizer.step()
-        total_loss += float(loss.item()) * len(y)
-        seen += len(y)
-        if _is_classification(out, y):
-            correct += int((_predictions(out) == y.data).sum())
-            counted += len(y)
-        running = {"loss": total_loss / seen}
-        if counted:
-            running["accuracy"] = correct / counted
-        bar.set_postfix(_shown(running), refresh=False)
+        running.add(loss, out, y)
+        if not bar.disable and batch % DISPLAY_EVERY == 0:
+            bar.set_postfix(_shown(running.values()), refresh=False)
         bar.update()
         if stop.requested:
             break
-    if grad_norms and not stop.requested:
-        for layer, total in norms.items():
+    values = running.values()
+    if not bar.disable:
+        bar.set_postfix(_shown(values), refresh=False)
+    if grad_norms and not stop.requested and norms:
+        totals = _read(running.backend, list(norms.values()))
+        for layer, total in zip(norms, totals):
             history.grad_norms.setdefault(layer, []).append(total / batch)
-    values = {"loss": total_loss / max(seen, 1)}
-    if counted:
-        values["accuracy"] = correct / counted
     return values

@@ -8,10 +8,16 @@ wrapped generically (fake arrays in are unwrapped, results are wrapped again).
 
 ``fake_backend()`` builds an ``autodiff.backend.Backend`` named "cuda" around them; the
 ``fake_cuda`` fixture in ``conftest.py`` installs it and restores the real one afterwards.
+
+``TRANSFERS`` counts the explicit trips across the boundary (reads back to the host, each a
+synchronisation on a real GPU, and copies onto the device), so a test can assert that a
+training step never waits for the device.
 """
 from __future__ import annotations
 
 import numbers
+import os
+import traceback
 
 import numpy as np
 
@@ -20,6 +26,63 @@ from autodiff.backend import Backend
 
 class HostConversionError(TypeError):
     """A device array was about to become a NumPy array without an explicit copy."""
+
+
+class DeviceSyncError(RuntimeError):
+    """A value was read back from the fake device while ``TRANSFERS.strict`` forbade it."""
+
+
+_THIS_FILE = os.path.abspath(__file__)
+
+
+class TransferLog:
+    """How often data crossed the fake device's boundary since the last ``reset()``.
+
+    ``downloads``: explicit reads back to the host (``to_host``/``get()``, ``item()``,
+    ``float()``, ``int()``, ``bool()``, use as an index), and the calls whose result's shape
+    depends on the values (``DATA_DEPENDENT_SHAPES``, boolean-mask indexing), for which
+    CuPy reads a count back. On a GPU each one waits for every queued kernel to finish,
+    which is what a training step must not do. ``sites`` says
+    where each download came from ("file:line in function"), for failure messages.
+    ``uploads``: host data copied onto the device (``from_host``, ``xp.asarray(host data)``);
+    not a synchronisation, but a copy per call. With ``strict = True`` a download raises
+    ``DeviceSyncError``, whose traceback points at the line that synchronised.
+    """
+
+    def __init__(self):
+        self.strict = False
+        self.reset()
+
+    def reset(self) -> None:
+        self.downloads = 0
+        self.uploads = 0
+        self.sites: list[str] = []
+
+    def download(self, what: str) -> None:
+        if self.strict:
+            raise DeviceSyncError(f"{what} read a value back from the fake device while "
+                                  "TRANSFERS.strict was set")
+        self.downloads += 1
+        self.sites.append(f"{what} at {_caller()}")
+
+    def upload(self) -> None:
+        self.uploads += 1
+
+
+def _caller() -> str:
+    """The innermost frame outside this file: the code that asked for the transfer."""
+    for frame in reversed(traceback.extract_stack()):
+        if os.path.abspath(frame.filename) != _THIS_FILE:
+            return f"{frame.filename}:{frame.lineno} in {frame.name}"
+    return "<unknown>"
+
+
+TRANSFERS = TransferLog()
+
+# Functions whose result's shape depends on the values: CuPy must read a count back from the
+# GPU to allocate the result, so each call is a synchronisation (counted as a download).
+DATA_DEPENDENT_SHAPES = frozenset({"nonzero", "flatnonzero", "argwhere", "unique", "compress",
+                                   "extract"})
 
 
 class FakeArray:
@@ -52,22 +115,29 @@ class FakeArray:
         raise HostConversionError("tolist() on a fake device array")
 
     # ---- what CuPy allows (an explicit, synchronising read of one value) -------------------
+    # each of these is counted in TRANSFERS.downloads: on a GPU it waits for the device
     def get(self) -> np.ndarray:
+        TRANSFERS.download("get()")
         return self._a.copy()
 
     def item(self):
+        TRANSFERS.download("item()")
         return self._a.item()
 
     def __bool__(self):
+        TRANSFERS.download("bool()")
         return bool(self._a)
 
     def __float__(self):
+        TRANSFERS.download("float()")
         return float(self._a)
 
     def __int__(self):
+        TRANSFERS.download("int()")
         return int(self._a)
 
     def __index__(self):
+        TRANSFERS.download("use as an index")
         return self._a.__index__()
 
     def __len__(self):
@@ -91,9 +161,14 @@ class FakeArray:
         method = getattr(self._a, name)       # reshape, astype, sum, max, nonzero, copy...
         if not callable(method):
             return wrap(method)
+        if name in DATA_DEPENDENT_SHAPES:
+            TRANSFERS.download(f".{name}() (a shape that depends on the values)")
         return lambda *args, **kwargs: wrap(method(*unwrap(args), **unwrap(kwargs)))
 
     def __getitem__(self, index):
+        parts = index if isinstance(index, tuple) else (index,)
+        if any(isinstance(p, FakeArray) and p.dtype == bool and p.ndim for p in parts):
+            TRANSFERS.download("boolean-mask indexing (a shape that depends on the values)")
         return wrap(self._a[unwrap_index(index)])
 
     def __setitem__(self, index, value):
@@ -176,6 +251,8 @@ class FakeNamespace:
             return attr                    # dtypes, constants (np.float32, np.inf, np.newaxis)
 
         def function(*args, **kwargs):
+            if name in DATA_DEPENDENT_SHAPES:
+                TRANSFERS.download(f"xp.{name} (a shape that depends on the values)")
             return wrap(attr(*unwrap(args), **unwrap(kwargs)))
         function.__name__ = name
         return function
@@ -185,6 +262,7 @@ class FakeNamespace:
         """Like ``cupy.asarray``: device arrays pass through; host data is copied over."""
         if isinstance(value, FakeArray):
             return value if dtype is None else FakeArray(value._a.astype(dtype))
+        TRANSFERS.upload()
         return FakeArray(np.array(value, dtype=dtype))
 
     array = asarray
@@ -202,6 +280,7 @@ def to_host(array: FakeArray) -> np.ndarray:
 def from_host(array) -> FakeArray:
     if isinstance(array, FakeArray):
         return array
+    TRANSFERS.upload()
     array = np.array(array)
     if array.dtype == object:
         raise TypeError("symbolic (object) arrays cannot move to the fake device")

@@ -54,7 +54,9 @@ class _BatchNorm(Module):
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data[...] += 1
             if self.momentum is None:          # a cumulative average of all batches so far
-                factor = 1.0 / float(self.num_batches_tracked.item())
+                # 1 / count stays a 0-d array on the device: reading the count back to the
+                # host would make the GPU finish its queue at every training step
+                factor = (1.0 / self.num_batches_tracked.data).astype(x.dtype)
         use_batch_stats = self.training or self.running_mean is None
         keep_stats = not self.training or self.track_running_stats
         return F.batch_norm(x, self.running_mean if keep_stats else None,
