@@ -14,7 +14,10 @@ A primitive holds
   ``LINEAR`` (the op applied to the tangents themselves) and
   ``ELEMENTWISE`` (the local derivative is diagonal, so the VJP rule applied to a
   tangent is the JVP);
-* ``latex``: the rule as one line a learner can read.
+* ``latex``: the rule as one line a learner can read;
+* ``saves``: names of arrays the forward computes anyway and the rules can reuse (the
+  convolution's im2col matrix): ``forward`` then returns ``(out, {name: array})`` and the
+  rules receive them as extra params, freed with the node after backward.
 
 ``PRIMITIVES`` is the table: tests, derivations and pictures iterate over it.
 """
@@ -38,6 +41,7 @@ class Primitive:
     jvp: Callable | str | None = None
     latex: str = ""
     display: str = ""                       # how pictures and derivations write it, e.g. "+"
+    saves: tuple[str, ...] = ()
     differentiable: bool = True             # False: comparisons and other piecewise-constant outputs
     variadic: bool = False                  # takes any number of tensors (concatenate)
     meta: dict = field(default_factory=dict)

@@ -370,6 +370,9 @@ def apply(op: Primitive, *inputs, **params) -> Tensor:
         out = op.forward(xp, *[t.data for t in tensors], **params)
     except (ValueError, IndexError, TypeError) as e:
         raise _explain(op, tensors, params, e) from None
+    if op.saves:
+        out, saved = out
+        params = {**params, **saved}
     if isinstance(out, np.generic) or not hasattr(out, "shape"):
         out = xp.asarray(out)              # NumPy returns scalars from 0-d ops; keep arrays
     result = Tensor._wrap(out)

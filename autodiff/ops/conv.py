@@ -55,7 +55,8 @@ def _conv2d(xp, x, w, stride, padding, dilation, groups):
     oh, ow, n = cols.shape[3:]
     out = xp.matmul(w.reshape(groups, o // groups, cg * kh * kw),
                     cols.reshape(groups, cg * kh * kw, -1))
-    return batch_first(xp, out.reshape(o, oh, ow, n))
+    # the weight gradient needs the same columns: saved, not rebuilt (freed after backward)
+    return batch_first(xp, out.reshape(o, oh, ow, n)), {"cols": cols}
 
 
 def _conv2d_input_grad(xp, g, w, x_shape, stride, padding, dilation, groups):
@@ -72,17 +73,25 @@ def _conv2d_input_grad(xp, g, w, x_shape, stride, padding, dilation, groups):
     return batch_first(xp, dx[:, ph:ph + h, pw:pw + wd, :])
 
 
-def _conv2d_weight_grad(xp, x, g, w_shape, stride, padding, dilation, groups):
+def _conv2d_weight_grad(xp, x, g, w_shape, stride, padding, dilation, groups, cols=None):
     _, cg, kh, kw = w_shape
-    cols = im2col(xp, x, (kh, kw), stride, padding, dilation)
+    if cols is None:
+        cols = im2col(xp, x, (kh, kw), stride, padding, dilation)
     cols = cols.reshape(groups, cg * kh * kw, -1)
     dw = xp.matmul(_grouped(xp, g, groups), xp.transpose(cols, (0, 2, 1)))
     return dw.reshape(w_shape)
 
 
+def _geometry(params) -> dict:
+    """stride, padding, dilation and groups, without the saved columns (which belong to one
+    particular input)."""
+    return {k: params[k] for k in ("stride", "padding", "dilation", "groups")}
+
+
 def _bilinear_jvp(op):
     """A bilinear op's tangent: op(dx, w) + op(x, dw)."""
     def jvp(tangents, out, a, b, **params):
+        params = {k: v for k, v in params.items() if k != "cols"}
         parts = []
         if tangents[0] is not None:
             parts.append(apply(op, tangents[0], b, **params))
@@ -94,8 +103,10 @@ def _bilinear_jvp(op):
 
 CONV2D = Primitive(
     "conv2d", _conv2d,
-    vjp=(lambda g, out, x, w, **p: conv2d_input_grad(g, w, x.shape, **p),
-         lambda g, out, x, w, **p: conv2d_weight_grad(x, g, w.shape, **p)),
+    vjp=(lambda g, out, x, w, **p: conv2d_input_grad(g, w, x.shape, **_geometry(p)),
+         lambda g, out, x, w, **p: conv2d_weight_grad(x, g, w.shape, **_geometry(p),
+                                                      cols=p["cols"])),
+    saves=("cols",),
     latex=r"\bar{X} = \bar{Y} \ast_{\text{full}} \mathrm{flip}(K),\quad "
           r"\bar{K} = X \star \bar{Y}")
 CONV2D_INPUT_GRAD = Primitive(
@@ -105,8 +116,8 @@ CONV2D_INPUT_GRAD = Primitive(
     latex=r"\bar{\bar{Y}} = \bar{X}' \star K,\quad \bar{K} = \bar{X}' \star \bar{Y}")
 CONV2D_WEIGHT_GRAD = Primitive(
     "conv2d_weight_grad", _conv2d_weight_grad,
-    vjp=(lambda h, out, x, g, w_shape, **p: conv2d_input_grad(g, h, x.shape, **p),
-         lambda h, out, x, g, w_shape, **p: conv2d(x, h, **p)),
+    vjp=(lambda h, out, x, g, w_shape, **p: conv2d_input_grad(g, h, x.shape, **_geometry(p)),
+         lambda h, out, x, g, w_shape, **p: conv2d(x, h, **_geometry(p))),
     latex=r"\bar{X} = \bar{Y} \ast_{\text{full}} \mathrm{flip}(\bar{K}'),\quad "
           r"\bar{\bar{Y}} = X \star \bar{K}'")
 CONV2D.jvp = _bilinear_jvp(CONV2D)
@@ -126,6 +137,8 @@ def conv2d_input_grad(g, w, x_shape, stride, padding, dilation, groups):
                  padding=padding, dilation=dilation, groups=groups)
 
 
-def conv2d_weight_grad(x, g, w_shape, stride, padding, dilation, groups):
+def conv2d_weight_grad(x, g, w_shape, stride, padding, dilation, groups, cols=None):
+    """``cols``: x's im2col matrix when the forward saved it (else it is rebuilt)."""
+    params = {"cols": cols} if cols is not None else {}
     return apply(CONV2D_WEIGHT_GRAD, x, g, w_shape=tuple(w_shape), stride=stride,
-                 padding=padding, dilation=dilation, groups=groups)
+                 padding=padding, dilation=dilation, groups=groups, **params)

@@ -243,6 +243,11 @@ def call_rule(graph: Graph, node: GraphNode, i: int, g: Tensor, forms: bool = Tr
 
 
 # ---- the same graph again, with numbers in its leaves -------------------------------------------
+def _without_saved(t: Tensor) -> dict:
+    """The params an op was called with (not the arrays its forward saved for its rules)."""
+    return {k: v for k, v in t._params.items() if k not in t._op.saves}
+
+
 def replay(graph: Graph, leaf_values: dict) -> tuple[Tensor, dict]:
     """Run every op of ``graph`` again on new leaf data; ``leaf_values[id(leaf)]`` is an array.
 
@@ -259,7 +264,7 @@ def replay(graph: Graph, leaf_values: dict) -> tuple[Tensor, dict]:
             inputs = [made.get(id(x), x) for x in t._inputs]
             previous, STATE.scope = STATE.scope, t._scope
             try:
-                new = apply(t._op, *inputs, **t._params)
+                new = apply(t._op, *inputs, **_without_saved(t))
             except (ValueError, TypeError) as e:
                 raise ValueError(f"at(): {node.name} = {t._op.name}(...) cannot be evaluated "
                                  f"at these values: {e}") from None
