@@ -9,6 +9,7 @@ from it (reverse and forward mode, NumPy/CuPy numbers, SymPy algebra).
 """
 # ruff: noqa: I001  (the tensor module must load first: every op is defined on Tensor)
 from .tensor import Tensor, apply, as_tensor, tensor  # first: the ops are defined on Tensor
+from . import allocator as _allocator  # noqa: F401  (keeps freed memory for reuse)
 from . import viz
 from .backend import asnumpy, get_backend, register_backend
 from .dtypes import float32, float64, get_default_dtype, set_default_dtype
