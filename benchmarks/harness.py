@@ -67,6 +67,18 @@ def alternate(ours, theirs, repeats: int, rounds: int = 3, warmup: int = 2):
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB.
+
+    Linux's VmHWM belongs to the address space, so it starts afresh in a new program;
+    ``ru_maxrss`` would carry over the parent's peak through fork and exec.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -32,12 +32,13 @@ __all__ = [
     "summary",
 ]
 
-# ---- training (nn/data.py, nn/train.py, nn/checkpoint.py) ----
+# ---- training (nn/data.py, nn/train.py, nn/evaluate.py, nn/checkpoint.py) ----
 from . import data
 from .callbacks import Callback, EarlyStopping
 from .checkpoint import CheckpointError, load, load_checkpoint, save, save_checkpoint
+from .evaluate import Evaluation, evaluate
 from .to_torch import to_torch
-from .train import Evaluation, History, evaluate, fit
+from .train import History, fit
 
 __all__ += [
     "Callback", "CheckpointError", "EarlyStopping", "Evaluation", "History", "data",

@@ -58,16 +58,29 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
     """Negative log-likelihood of the target classes, given log-probabilities ``input``
     (N, C, ...) and class indices ``target`` (N, ...): loss_n = -w[t_n] * input[n, t_n].
     "mean" divides by the sum of the weights of the targets counted."""
+    return _indexed_loss(input, target, weight, ignore_index, reduction, 0.0, "nll_loss")
+
+
+def _indexed_loss(input, target, weight, ignore_index: int, reduction: str, smoothing: float,
+                  name: str):
+    """nll_loss, and cross_entropy's class-index case with ``label_smoothing`` ``smoothing``.
+
+    Both are -sum_c input[n, c] * coeff[n, c] per example. Without smoothing coeff is w[t_n]
+    at c = t_n and 0 elsewhere; smoothing e spreads part of it over every class:
+    coeff = (1 - e) w[t_n] one_hot(t_n) + (e / C) w_c, zero for an ignored target. "mean"
+    still divides by sum_n w[t_n] (PyTorch's normalisation), whatever e is.
+    """
     input = ad.as_tensor(input)
     if input.ndim == 1:                                   # one example without a batch axis
-        losses = nll_loss(ad.reshape(input, (1, -1)), ad.reshape(ad.as_tensor(target), (1,)), weight,
-                          ignore_index, reduction)
+        losses = _indexed_loss(ad.reshape(input, (1, -1)),
+                               ad.reshape(ad.as_tensor(target), (1,)), weight, ignore_index,
+                               reduction, smoothing, name)
         return ad.reshape(losses, ()) if reduction == "none" else losses
     target = _on_device(target, input)
     if target.dtype.kind not in "iu":
-        raise TypeError(f"nll_loss: target must hold integer class indices, got {target.dtype}")
+        raise TypeError(f"{name}: target must hold integer class indices, got {target.dtype}")
     if target.shape != (input.shape[0],) + input.shape[2:]:
-        raise ValueError(f"nll_loss: input {input.shape} needs target of shape "
+        raise ValueError(f"{name}: input {input.shape} needs target of shape "
                          f"{(input.shape[0],) + input.shape[2:]}, got {target.shape}")
     classes = input.shape[1]
     xp = input.backend.xp
@@ -76,7 +89,7 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
     out_of_range = valid & ((labels < 0) | (labels >= classes))
     on_host = input.device in _HOST_DEVICES
     if on_host and bool(xp.any(out_of_range)):
-        raise IndexError(f"nll_loss: a target is out of range for {classes} classes "
+        raise IndexError(f"{name}: a target is out of range for {classes} classes "
                          f"(targets must be in 0..{classes - 1} or ignore_index={ignore_index})")
     positions = xp.arange(classes).reshape((1, classes) + (1,) * (input.ndim - 2))
     one_hot = (xp.expand_dims(labels, 1) == positions) & xp.expand_dims(valid, 1)
@@ -87,42 +100,65 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
         # with a device-side assert), which shows the moment the loss is read.
         picks_array = xp.where(xp.expand_dims(out_of_range, 1), xp.nan,
                                picks_array).astype(input.dtype)
-    picks = ad.tensor(picks_array)
+    picks = coeffs = ad.tensor(picks_array)
+    if smoothing:
+        spread = xp.expand_dims(valid, 1).astype(input.dtype) * (smoothing / classes)
+        coeffs = ad.tensor((picks_array * (1 - smoothing) + spread).astype(input.dtype))
     w = _class_weights(weight, input)
     if w is not None:
         picks = picks * w
-    with scope("nll_loss"):
-        losses = -ad.sum(input * picks, axis=1)
+        coeffs = coeffs * w if smoothing else picks
+    with scope(name if not smoothing else "smoothed_nll_loss"):
+        losses = -ad.sum(input * coeffs, axis=1)
         if reduction == "mean":
             return ad.sum(losses) / ad.sum(picks)
-        return _reduce(losses, reduction, "nll_loss")
+        return _reduce(losses, reduction, name)
+
+
+def _check_smoothing(label_smoothing) -> float:
+    try:
+        value = float(label_smoothing)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not 0 <= value <= 1:                               # also refuses nan
+        raise ValueError(f"cross_entropy: label_smoothing must be a number in [0, 1], "
+                         f"got {label_smoothing!r}")
+    return value
 
 
 def cross_entropy(input, target, weight=None, ignore_index: int = -100,
-                  reduction: str = "mean"):
+                  reduction: str = "mean", label_smoothing: float = 0.0):
     """Cross-entropy of logits ``input`` (N, C, ...) against class indices (N, ...) or class
     probabilities (same shape as ``input``): -sum_c p_c log softmax(input)_c.
+
+    ``label_smoothing`` e in [0, 1] (PyTorch's): the target becomes (1 - e) p + e / C, so
+    for class indices loss = (1 - e) nll + e mean_c(-log softmax(input)_c). A little keeps
+    a network from growing its logits forever to reach probability exactly 1.
 
     log softmax is computed as x - logsumexp(x), so logits of 1e4 give exact, finite
     values (softmax followed by log would overflow to inf - inf = nan).
     """
+    smoothing = _check_smoothing(label_smoothing)
     input = ad.as_tensor(input)
     target = ad.as_tensor(target)
     if input.ndim == 0:
         raise ValueError("cross_entropy: input must have a class axis, got a 0-d tensor")
     if input.ndim == 1:                  # one example: a batch of one, then drop that axis
         losses = cross_entropy(ad.reshape(input, (1, -1)), ad.reshape(target, (1,) + target.shape),
-                               weight, ignore_index, reduction)
+                               weight, ignore_index, reduction, smoothing)
         return ad.reshape(losses, ()) if reduction == "none" else losses
     with scope("cross_entropy"):
         logp = ad.log_softmax(input, 1)
         if target.dtype.kind in "iu":
-            return nll_loss(logp, target, weight, ignore_index, reduction)
+            return _indexed_loss(logp, target, weight, ignore_index, reduction, smoothing,
+                                 "nll_loss")
         target = _on_device(target, input)
         if target.shape != input.shape:
             raise ValueError(f"cross_entropy: probability targets must have the input's shape "
                              f"{input.shape}, got {target.shape} (class indices must be "
                              f"integers, not {target.dtype})")
+        if smoothing:
+            target = target * (1 - smoothing) + smoothing / input.shape[1]
         w = _class_weights(weight, logp)
         products = logp * target if w is None else logp * target * w
         return _reduce(-ad.sum(products, axis=1), reduction, "cross_entropy")
@@ -178,8 +214,14 @@ class NLLLoss(_Loss):
 
 
 class CrossEntropyLoss(NLLLoss):
+    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0):
+        super().__init__(weight, ignore_index, reduction)
+        self.label_smoothing = _check_smoothing(label_smoothing)
+
     def forward(self, input, target):
-        return cross_entropy(input, target, self.weight, self.ignore_index, self.reduction)
+        return cross_entropy(input, target, self.weight, self.ignore_index, self.reduction,
+                             self.label_smoothing)
 
 
 class BCEWithLogitsLoss(_Loss):

@@ -7,6 +7,11 @@ The course's two formulas, also available on their own:
 * receptive field:             RF_l = RF_{l-1} + (k_l - 1) d_l * J_{l-1},  J_l = J_{l-1} s_l
   where the jump J (the distance in input pixels between neighbouring outputs) is the
   product of the strides so far. Three stacked 3x3 convolutions see 1 + 2 + 2 + 2 = 7.
+
+RF "all" (jump "-") marks outputs no longer laid out on the input's grid: after a dense
+layer each one sees every input pixel, and once a flatten has dropped the spatial axes
+(AlexNet's and VGG's classifier) the next dense layer mixes every position, so the whole
+input is reported from the flatten on.
 """
 from __future__ import annotations
 
@@ -77,7 +82,7 @@ class LayerInfo:
     output_shape: tuple
     params: int
     activation_bytes: int
-    receptive_field: int | None     # None: every input pixel (after a dense layer)
+    receptive_field: int | None     # None: every input pixel (after a dense layer or a flatten)
     jump: int | None
 
 
@@ -137,7 +142,8 @@ class _Tracker:
     parent so far, which is the field of the path that feeds it.
     """
 
-    def __init__(self, model: Module):
+    def __init__(self, model: Module, grid_ndim: int):
+        self.grid_ndim = grid_ndim              # the input's axes, when it has spatial ones
         self.names = {id(m): name or type(m).__name__ for name, m in model.named_modules()}
         self.fields: dict[int, tuple] = {}      # id(tensor) -> (rf, jump, tensor)
         self.frames: list[list] = [[None]]      # per open call (the model's first): widest field
@@ -169,7 +175,7 @@ class _Tracker:
             return
         field = self.known(x) or (1, 1)
         window = window_of(module, tuple(x.shape) if x is not None else ())
-        if window is None or field[0] is None:
+        if window is None or field[0] is None or self._flat(x) or self._flat(out):
             field = (None, None)
         else:
             kernel, stride, dilation = window
@@ -177,9 +183,15 @@ class _Tracker:
         self.note(out, field)
         shape = tuple(out.shape) if isinstance(out, Tensor) else ()
         nbytes = out.size * out.dtype.itemsize if isinstance(out, Tensor) else 0
+        if getattr(module, "inplace", False):
+            nbytes = 0                          # PyTorch writes the result over its input
         params = sum(p.size for p in module.parameters())
         self.rows.append(LayerInfo(self.names.get(id(module), "?"), type(module).__name__,
                                    shape, params, nbytes, field[0], field[1]))
+
+    def _flat(self, t) -> bool:
+        """Has ``t`` lost the spatial axes an image input had (a flatten came before)?"""
+        return isinstance(t, Tensor) and self.grid_ndim >= 3 and t.ndim < self.grid_ndim
 
 
 def _larger(a, b) -> bool:
@@ -195,10 +207,13 @@ def summary(model: Module, input_shape, dtype=None, device: str = "cpu") -> Summ
 
     ``input_shape`` is a batch's shape, e.g. (1, 3, 224, 224); one example's shape,
     (3, 224, 224), gets a batch of 1 in front. Layers called twice appear twice.
+    Activation memory is each layer's output size, except that a layer built with
+    ``inplace=True`` (``ReLU(inplace=True)``) counts 0 bytes: PyTorch writes its result
+    into its input's buffer, so it allocates nothing new.
     """
     shape = _batched(model, tuple(int(n) for n in input_shape))
     dtype = ad.get_default_dtype() if dtype is None else dtype
-    tracker = _Tracker(model)
+    tracker = _Tracker(model, len(shape))
     handles = []
     leaf_model = next(model.children(), None) is None
     for module in model.modules():

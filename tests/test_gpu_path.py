@@ -311,13 +311,12 @@ LOSSES = {
                                        reduction="sum"),
     "spatial cross entropy": lambda x, d: F.cross_entropy(
         ad.reshape(x, (1, 3, 2, 2)), ad.tensor(np.array([[[0, 1], [2, 1]]]), device=d)),
-    "label smoothing (chainrule train)": lambda x, d: _smoothed(x, d),
+    "label smoothing": lambda x, d: F.cross_entropy(
+        x, ad.tensor(np.array([0, 1, 2, 0]), device=d), label_smoothing=0.1),
+    "label smoothing weights, ignore": lambda x, d: F.cross_entropy(
+        x, ad.tensor(np.array([0, -100, 2, 1]), device=d), weight=np.float32([1.0, 0.5, 2.0]),
+        label_smoothing=0.2),
 }
-
-
-def _smoothed(x, device):
-    from chainrule.commands.train import cross_entropy_loss
-    return cross_entropy_loss(0.1)(x, ad.tensor(np.array([0, 1, 2, 0]), device=device))
 
 
 @pytest.mark.parametrize("name", LOSSES)

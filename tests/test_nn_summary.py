@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import autodiff as ad
 import nn
 
 
@@ -85,3 +86,57 @@ def test_summary_of_dense_models_and_bad_shapes():
     with pytest.raises(ValueError, match="expected input with 1 channels, got 3"):
         nn.summary(nn.models.lenet5_mini(), (3, 8, 8))
     assert np.isclose(s.trainable_params, s.total_params)
+
+
+@pytest.mark.parametrize("name", ["alexnet", "vgg11"])
+def test_after_the_flatten_every_row_sees_the_whole_input(name):
+    """The parent's forward flattens before ``classifier``: from there on there is no grid
+    (AlexNet's classifier.0 is a Dropout, VGG's a Linear); RF "all", jump "-"."""
+    s = nn.summary(getattr(nn.models, name)(), (3, 224, 224))
+    rows = [layer for layer in s.layers if layer.name.startswith("classifier.")]
+    assert len(rows) == 7
+    if name == "alexnet":
+        assert rows[0].type == "Dropout" and rows[0].output_shape == (1, 256 * 6 * 6)
+    assert all(row.receptive_field is None and row.jump is None for row in rows)
+    pool = next(layer for layer in s.layers if layer.name == "avgpool")
+    assert pool.receptive_field > 100 and pool.jump == 32        # the grid, up to the flatten
+    line = next(line for line in str(s).splitlines() if line.startswith("classifier.0"))
+    assert line.split()[-2:] == ["all", "-"]
+
+
+class _FlattenThenSequential(nn.Module):
+    """A flatten by plain ops in the parent, then layers that are not dense."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 2, 3)
+        self.head = nn.Sequential(nn.Dropout(0.5), nn.ReLU(), nn.Flatten())
+
+    def forward(self, x):
+        return self.head(ad.flatten(self.conv(x), 1))
+
+
+def test_flatten_by_plain_ops_or_by_a_module_reports_all():
+    s = nn.summary(_FlattenThenSequential(), (1, 6, 6))
+    assert [(layer.receptive_field, layer.jump) for layer in s.layers] == \
+        [(3, 1), (None, None), (None, None), (None, None)]
+    lenet = nn.summary(nn.models.lenet5(), (1, 32, 32))
+    flatten = next(layer for layer in lenet.layers if layer.type == "Flatten")
+    assert flatten.receptive_field is None and flatten.jump is None
+    mlp = nn.summary(nn.Sequential(nn.ReLU(), nn.Linear(4, 2)), (4,))
+    assert mlp.layers[0].receptive_field == 1, "a flat input has nothing to lose"
+
+
+def test_in_place_relu_costs_no_activation_memory():
+    def convs(relu):
+        nn.manual_seed(0)
+        layers = [nn.Conv2d(1, 4, 3), relu(), nn.Conv2d(4, 8, 3), relu()]
+        return nn.Sequential(*[layer for layer in layers if layer is not None])
+    in_place = nn.summary(convs(lambda: nn.ReLU(inplace=True)), (1, 10, 10))
+    without = nn.summary(convs(lambda: None), (1, 10, 10))
+    copying = nn.summary(convs(nn.ReLU), (1, 10, 10))
+    conv_outputs = 4 * (4 * 8 * 8 + 8 * 6 * 6)                    # float32 bytes
+    assert in_place.total_activation_bytes == without.total_activation_bytes == conv_outputs
+    assert [layer.activation_bytes for layer in in_place.layers] == [4 * 4 * 64, 0, 4 * 8 * 36, 0]
+    assert copying.total_activation_bytes == 2 * conv_outputs      # a new buffer per ReLU
+    assert in_place.layers[1].output_shape == (1, 4, 8, 8), "the row still shows its shape"

@@ -61,6 +61,7 @@ def test_resume_continues_to_the_same_bits(tmp_path):
     (["--dataset", "mnist"], ("unknown dataset 'mnist'; choose one of: digits, xor, spirals, "
                              "shapes")),
     (["--batch-size", "0"], "--batch-size must be at least 1, got 0"),
+    (["--label-smoothing", "1.5"], "--label-smoothing must be in [0, 1), got 1.5"),
     (["--optimizer", "lbfgs"], "unknown optimizer 'lbfgs'; choose one of: sgd, adam"),
     (["--device", "tpu"], "--device tpu: unknown device 'tpu'"),
     (["--model", "lenet5_mini"], "model 'lenet5_mini' takes images (C, H, W)"),

@@ -96,14 +96,13 @@ def _digits_recipe(device: str = "cpu"):
     """The recipe of ``chainrule train``: SGD with Nesterov momentum 0.9 at lr 0.1, cosine
     annealing over 30 epochs, label smoothing 0.1, batches of 32; trained on 80% of the
     digits, measured on the other 20% (stratified)."""
-    from chainrule.commands.train import cross_entropy_loss
     x, y = data.load_digits()
     train, _, test = data.train_val_test_split(x, y, val=0.0, test=0.2, seed=0)
     nn.manual_seed(0)
     model = nn.models.lenet5_mini().to(device)
     optimizer = nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
     scheduler = nn.optim.CosineAnnealingLR(optimizer, T_max=30)
-    nn.fit(model, cross_entropy_loss(0.1), optimizer,
+    nn.fit(model, nn.CrossEntropyLoss(label_smoothing=0.1), optimizer,
            data.DataLoader(train, 32, shuffle=True, seed=0, device=device), epochs=30,
            device=device, scheduler=scheduler, progress=False)
     return nn.evaluate(model, data.DataLoader(test, 256, device=device))

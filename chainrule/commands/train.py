@@ -90,24 +90,6 @@ def build_optimizer(name: str, parameters, lr: float, momentum: float):
     return getattr(nn.optim, OPTIMIZERS[name])(parameters, lr=lr)
 
 
-def cross_entropy_loss(label_smoothing: float = 0.0):
-    """Cross-entropy against softened targets (1 - eps) one_hot(y) + eps / C (PyTorch's
-    ``label_smoothing``): loss = (1 - eps) CE(out, y) + eps mean_c(-log softmax(out)_c).
-    A little smoothing keeps a small network from over-trusting its training set."""
-    import autodiff as ad
-    import nn
-    if label_smoothing == 0:
-        return nn.functional.cross_entropy
-    if not 0 < label_smoothing < 1:
-        raise _error(f"--label-smoothing must be in [0, 1), got {label_smoothing}")
-
-    def loss(out, y):
-        uniform = -ad.log_softmax(out, 1).mean()
-        return (1 - label_smoothing) * nn.functional.cross_entropy(out, y) + \
-            label_smoothing * uniform
-    return loss
-
-
 # ---- files ---------------------------------------------------------------------------------------
 def prepare_folder(folder: str) -> str:
     """Create ``folder`` and prove it writable, before hours of training depend on it."""
@@ -176,6 +158,8 @@ def check_options(options: Options) -> None:
         raise _error(f"--epochs must be at least 1, got {options.epochs}")
     if not options.lr > 0:
         raise _error(f"--lr must be positive, got {options.lr}")
+    if not 0 <= options.label_smoothing < 1:
+        raise _error(f"--label-smoothing must be in [0, 1), got {options.label_smoothing}")
     if options.schedule not in ("cosine", "none"):
         raise _error(f"--schedule must be cosine or none, got {options.schedule!r}")
     if options.dataset not in DATASETS:
@@ -219,7 +203,7 @@ def train(options: Options) -> dict:
     import nn
     from nn import data
     check_options(options)
-    loss_fn = cross_entropy_loss(options.label_smoothing)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=options.label_smoothing)
     splits = load_splits(options.dataset, options.seed)
     nn.manual_seed(options.seed)
     model = build_model(options.model, splits.sample_shape, splits.classes)
