@@ -10,19 +10,16 @@ both alike):
   the same maths written by hand in raw NumPy. Target: within 1.2x of NumPy.
 
 The NumPy reference keeps its gradient from one step to the next, as a training loop (and
-our ``.grad``) does. Beware the allocator on glibc: a freed 4 MB buffer may be handed back to
-the operating system and page-faulted in again on the next allocation, which costs far more
-than the arithmetic, and whether it happens depends on the order buffers are freed. Measured
-here, the same NumPy calls in our backward's order were 8x slower than in the reference's.
-``MALLOC_TRIM_THRESHOLD_=2000000000 MALLOC_MMAP_THRESHOLD_=2000000000`` takes the allocator
-out of the comparison.
+our ``.grad``) does. Both sides run with glibc told to keep freed memory for reuse
+(``autodiff.allocator``, applied when autodiff is imported): otherwise a freed 4 MB buffer
+may go back to the operating system and be page-faulted in again on the next step, which
+costs far more than the arithmetic.
 
 It prints numbers only; nothing here asserts a speed.
 """
 from __future__ import annotations
 
 import argparse
-import os
 import time
 
 import numpy as np
@@ -163,9 +160,10 @@ def print_tables(tables: dict) -> None:
     show(tables["throughput"],
          ("op", "fwd_ours", "fwd_numpy", "fwd_ratio", "fb_ours", "fb_numpy", "fb_ratio"),
          ("{}", "{:.0f}", "{:.0f}", "{:.2f}x", "{:.0f}", "{:.0f}", "{:.2f}x"))
-    if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
-        print("(fb ratios include glibc returning freed buffers to the OS; set "
-              "MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ to 2000000000 to exclude it)")
+    from autodiff import allocator
+    if not allocator.KEPT:
+        print("(the allocator returns freed buffers to the OS here: fb ratios include "
+              "page faults; see autodiff/allocator.py)")
 
 
 def main(argv=None) -> int:
