@@ -47,6 +47,7 @@ from .ops.elementwise import (
                               where,
 )
 from .ops.linalg import linear, matmul
+from .ops.normalize import normalize
 from .ops.reduce import logsumexp, max, mean, min, sum, var
 from .ops.shape import (
                               broadcast_to,
@@ -136,6 +137,7 @@ __all__ = [
                               "mul",
                               "neg",
                               "no_grad",
+                              "normalize",
                               "not_equal",
                               "pad",
                               "parse_expression",

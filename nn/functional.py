@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 import autodiff as ad
-from autodiff import no_grad, scope
+from autodiff import scope
 
 from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss
 from .rng import generator
@@ -197,23 +197,21 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
             if n <= 1:
                 raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                                  f"training, got input shape {x.shape}")
-            mean = ad.mean(x, axes, keepdims=True)
-            centered = x - mean
-            var = ad.mean(centered * centered, axes, keepdims=True)
-            if running_mean is not None:
-                with no_grad():
-                    running_mean.data[...] = ((1 - momentum) * running_mean.data
-                                              + momentum * mean.data.reshape(channels))
-                    running_var.data[...] = ((1 - momentum) * running_var.data
-                                             + momentum * n / (n - 1) * var.data.reshape(channels))
+            out = ad.normalize(x, axes, eps)       # one primitive, with a closed-form backward
+            if running_mean is not None:         # buffers, not graph: plain array maths
+                xp = x.backend.xp
+                mean, var = xp.mean(x.data, axis=axes), xp.var(x.data, axis=axes)
+                running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean
+                running_var.data[...] = ((1 - momentum) * running_var.data
+                                         + momentum * n / (n - 1) * var)
+            if weight is not None:
+                out = out * ad.reshape(weight, shape)
         else:
-            centered = x - ad.reshape(running_mean, shape)
-            var = ad.reshape(running_var, shape)
-        # one scale per channel, so the full-size arrays see one multiply (and one add)
-        scale = 1 / ad.sqrt(var + eps)
-        if weight is not None:
-            scale = scale * ad.reshape(weight, shape)
-        out = centered * scale
+            # one scale per channel, so the full-size arrays see one multiply (and one add)
+            scale = 1 / ad.sqrt(ad.reshape(running_var, shape) + eps)
+            if weight is not None:
+                scale = scale * ad.reshape(weight, shape)
+            out = (x - ad.reshape(running_mean, shape)) * scale
         if bias is not None:
             out = out + ad.reshape(bias, shape)
         return out

@@ -377,6 +377,27 @@ spec("linear", _linear_structure(), ((2, 3), (4, 3), (4,)),
                          lambda x, w, b: x @ w.T + b))
 
 
+
+# ---- normalisation ---------------------------------------------------------------------------
+@st.composite
+def _normalize_structure(draw):
+    shape = draw(array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=3))
+    axes = tuple(sorted(draw(st.sets(st.integers(0, len(shape) - 1), min_size=1))))
+    return shape, axes
+
+
+def np_inv_std(x, axes, eps=1e-5):
+    return 1 / np.sqrt(x.var(axis=axes, keepdims=True) + eps)
+
+
+spec("normalize", _normalize_structure(), ((3, 2, 2), (0, 2)),
+     lambda s, rng: Case((real(rng, s[0]),), lambda x: ad.normalize(x, s[1]),
+                         lambda x: (x - x.mean(axis=s[1], keepdims=True)) * np_inv_std(x, s[1])))
+spec("inv_std", _normalize_structure(), ((3, 2, 2), (0, 2)),
+     lambda s, rng: Case((real(rng, s[0]),),
+                         lambda x: apply(ad.PRIMITIVES["inv_std"], x, axes=s[1], eps=1e-5),
+                         lambda x: np_inv_std(x, s[1])))
+
 # ---- sliding windows -----------------------------------------------------------------------
 @st.composite
 def _window_structure(draw):
