@@ -13,8 +13,9 @@ from .ops.reduce import sum_to
 from .tensor import Tensor, tensor
 
 
-def topological_order(roots) -> list[Tensor]:
-    """Every tensor that needs a gradient and leads to ``roots``, each after all its consumers."""
+def topological_order(roots, constants: bool = False) -> list[Tensor]:
+    """Every tensor that needs a gradient and leads to ``roots``, each after all its consumers
+    (with ``constants``, also the inputs that need none: pictures show them)."""
     order, visited = [], set()
     stack = [(root, False) for root in roots]
     while stack:
@@ -27,7 +28,7 @@ def topological_order(roots) -> list[Tensor]:
         visited.add(id(node))
         stack.append((node, True))
         for parent in node._inputs or ():
-            if parent.requires_grad and id(parent) not in visited:
+            if (constants or parent.requires_grad) and id(parent) not in visited:
                 stack.append((parent, False))
     order.reverse()
     return order

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from ..reverse import topological_order
 from ..tensor import Tensor
 
 HARD_LIMIT = 2000          # never hand more nodes than this to dot, even when asked to expand
@@ -51,21 +52,7 @@ class Layout:
 
 def walk(output: Tensor) -> list[Tensor]:
     """Every tensor that ``output`` was computed from, each after all of its inputs."""
-    order, seen = [], set()
-    stack = [(output, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for x in node._inputs or ():
-            if id(x) not in seen:
-                stack.append((x, False))
-    return order
+    return topological_order([output], constants=True)[::-1]
 
 
 def _is_composite(scope_name: str) -> bool:
