@@ -352,6 +352,7 @@ def apply(op: Primitive, *inputs, **params) -> Tensor:
     """
     backend = None
     like_dtype = None
+    lifted = False
     for v in inputs:
         if isinstance(v, Tensor):
             b = backend_of(v.data)
@@ -360,11 +361,14 @@ def apply(op: Primitive, *inputs, **params) -> Tensor:
             elif b is not backend:
                 raise TypeError(f"{op.name}: inputs live on different devices "
                                 f"({backend.name!r} and {b.name!r}); move them with .to(device)")
-            if like_dtype is None and dtypes.is_floating(v.data.dtype):
+            if like_dtype is None and v.data.dtype.kind in "fO":
                 like_dtype = v.data.dtype
+        else:
+            lifted = True
     if backend is None:
         backend = get_backend("cpu")
-    tensors = [v if isinstance(v, Tensor) else _lift(v, backend, like_dtype) for v in inputs]
+    tensors = [v if isinstance(v, Tensor) else _lift(v, backend, like_dtype)
+               for v in inputs] if lifted else inputs
     xp = backend.xp
     try:
         out = op.forward(xp, *[t.data for t in tensors], **params)

@@ -21,8 +21,9 @@ from .reduce import mean, sum
 
 
 def _statistics(xp, x, axes, eps):
-    centered = x - xp.mean(x, axis=axes, keepdims=True)
-    inv_std = 1 / xp.sqrt(xp.mean(centered * centered, axis=axes, keepdims=True) + eps)
+    n = _count(x, axes)
+    centered = x - xp.sum(x, axis=axes, keepdims=True) / n
+    inv_std = 1 / xp.sqrt(xp.sum(centered * centered, axis=axes, keepdims=True) / n + eps)
     return centered, inv_std
 
 
