@@ -18,13 +18,13 @@ def parse_values(text: str | None, names) -> dict:
     if text is None:
         return {}
     values = {}
-    for item in filter(None, (part.strip() for part in text.split(","))):
+    for item in filter(None, (part.strip() for part in text.replace(";", ",").split(","))):
         name, sep, number = (s.strip() for s in item.partition("="))
         if not sep or not name or not number:
-            raise UserError(f"--at: {item!r} is not of the form name=value")
+            raise UserError(f"--at: expected name=value, got {item!r}")
         if name not in names:
-            raise UserError(f"--at: unknown name {name!r}; the expression's names are "
-                            f"{', '.join(names)}")
+            raise UserError(f"--at: unknown name {name!r} ({name!r} is not a variable of the "
+                            f"expression; its names are {', '.join(names)})")
         if name in values:
             raise UserError(f"--at: {name!r} is given twice")
         try:

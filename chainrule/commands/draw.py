@@ -6,31 +6,7 @@ symbols, and drawn: values forward, gradients back, local gradients on the edges
 """
 from __future__ import annotations
 
-from ..cli import UserError
-
-
-def parse_values(text: str | None, names) -> dict:
-    """``"w=2,x=-1.5"`` as ``{"w": 2, "x": -3/2}`` (exact numbers), every name known."""
-    from autodiff.symbolic.parser import exact_number
-    values = {}
-    for part in (text or "").replace(";", ",").split(","):
-        if not part.strip():
-            continue
-        name, eq, number = part.partition("=")
-        name = name.strip()
-        if not eq:
-            raise UserError(f"--at: expected name=value, got {part.strip()!r}")
-        if name not in names:
-            raise UserError(f"--at: {name!r} is not a variable of the expression (its "
-                            f"variables are {', '.join(names)})")
-        if name in values:
-            raise UserError(f"--at: {name!r} is given twice")
-        values[name] = exact_number(number, f" (the value of {name})")
-    if values:
-        missing = [n for n in names if n not in values]
-        if missing:
-            raise UserError(f"--at: no value for {', '.join(missing)}")
-    return values
+from .derive import parse_values
 
 
 def run(args) -> int:
