@@ -15,7 +15,11 @@ from .tensor import Tensor, tensor
 
 def topological_order(roots, constants: bool = False) -> list[Tensor]:
     """Every tensor that needs a gradient and leads to ``roots``, each after all its consumers
-    (with ``constants``, also the inputs that need none: pictures show them)."""
+    (with ``constants``, also the inputs that need none: pictures show them).
+
+    Reversed, it is the depth-first post-order that visits inputs left to right, so
+    ``w0*x0 + w1*x1`` reads in order: w0*x0, then w1*x1, then their sum.
+    """
     order, visited = [], set()
     stack = [(root, False) for root in roots]
     while stack:
@@ -27,7 +31,7 @@ def topological_order(roots, constants: bool = False) -> list[Tensor]:
             continue
         visited.add(id(node))
         stack.append((node, True))
-        for parent in node._inputs or ():
+        for parent in reversed(node._inputs or ()):     # popped first to last: left to right
             if (constants or parent.requires_grad) and id(parent) not in visited:
                 stack.append((parent, False))
     order.reverse()

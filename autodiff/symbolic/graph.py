@@ -15,6 +15,7 @@ import numpy as np
 import sympy
 
 from ..modes import STATE, no_grad
+from ..reverse import topological_order
 from ..tensor import Tensor, apply
 from .namespace import exact
 
@@ -162,25 +163,9 @@ class Graph:
 
 
 def forward_order(output: Tensor) -> list[Tensor]:
-    """Every tensor that needs a gradient and leads to ``output``, inputs before consumers.
-
-    A depth-first post-order that visits inputs left to right, so ``w0*x0 + w1*x1`` is
-    numbered in the order it reads (v1 = w0*x0, v2 = w1*x1, v3 = v1 + v2). Its reverse is a
-    valid backward order. Iterative: any depth works.
-    """
-    order, seen = [], {id(output)}
-    stack = [(output, iter(output._inputs or ()))]
-    while stack:
-        t, inputs = stack[-1]
-        for x in inputs:
-            if x.requires_grad and id(x) not in seen:
-                seen.add(id(x))
-                stack.append((x, iter(x._inputs or ())))
-                break
-        else:
-            stack.pop()
-            order.append(t)
-    return order
+    """Every tensor that needs a gradient and leads to ``output``, inputs before consumers,
+    read left to right (v1 = w0*x0, v2 = w1*x1, v3 = v1 + v2): the engine's order, reversed."""
+    return topological_order([output])[::-1]
 
 
 def _own_symbols(t: Tensor):
