@@ -23,7 +23,8 @@ __all__ = [
 ]
 
 
-def _pair(value) -> tuple[int, int]:
+def pair(value) -> tuple[int, int]:
+    """An int or a pair of ints as a pair (PyTorch's ``_pair``)."""
     return (value, value) if isinstance(value, int) else tuple(value)
 
 
@@ -57,9 +58,9 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
     if return_indices:
         raise ValueError("max_pool2d: return_indices=True is not supported")
     x = ad.as_tensor(x)
-    kernel = _pair(kernel_size)
-    stride = kernel if stride is None else _pair(stride)
-    padding, dilation = _pair(padding), _pair(dilation)
+    kernel = pair(kernel_size)
+    stride = kernel if stride is None else pair(stride)
+    padding, dilation = pair(padding), pair(dilation)
     if not ceil_mode or x.ndim != 4:
         return ad.max_pool2d(x, kernel, stride, padding, dilation)
     extra = []
@@ -84,9 +85,9 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
         raise ValueError("avg_pool2d: ceil_mode=True is not supported")
     x = ad.as_tensor(x)
     stride = kernel_size if stride is None else stride
-    out = ad.avg_pool2d(x, _pair(kernel_size), _pair(stride), _pair(padding), count_include_pad)
+    out = ad.avg_pool2d(x, pair(kernel_size), pair(stride), pair(padding), count_include_pad)
     if divisor_override:
-        out = out * (math.prod(_pair(kernel_size)) / divisor_override)
+        out = out * (math.prod(pair(kernel_size)) / divisor_override)
     return out
 
 

@@ -10,25 +10,21 @@ from ..module import Module
 from ._checks import expect_ndim, expect_window_fits
 
 
-def _pair(value) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else tuple(value)
-
-
 class _Pool2d(Module):
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
-        kernel, padding = _pair(kernel_size), _pair(padding)
+        kernel, padding = F.pair(kernel_size), F.pair(padding)
         if any(p > k // 2 for p, k in zip(padding, kernel)):
             raise ValueError(f"{type(self).__name__}: padding {self.padding} must be at most "
                              f"half the kernel size {self.kernel_size}")
 
     def _check(self, x, dilation=1) -> None:
         expect_ndim(self, x, (3, 4), "(N, C, H, W) or (C, H, W)")
-        expect_window_fits(self, x, _pair(self.kernel_size), _pair(self.padding),
-                           _pair(dilation))
+        expect_window_fits(self, x, F.pair(self.kernel_size), F.pair(self.padding),
+                           F.pair(dilation))
 
 
 class MaxPool2d(_Pool2d):
