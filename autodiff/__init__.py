@@ -47,7 +47,7 @@ from .ops.elementwise import (
                               where,
 )
 from .ops.linalg import linear, matmul
-from .ops.normalize import normalize
+from .ops.normalize import normalize, normalize_affine
 from .ops.reduce import logsumexp, max, mean, min, sum, var
 from .ops.shape import (
                               broadcast_to,
@@ -138,6 +138,7 @@ __all__ = [
                               "neg",
                               "no_grad",
                               "normalize",
+                              "normalize_affine",
                               "not_equal",
                               "pad",
                               "parse_expression",

@@ -379,6 +379,22 @@ def apply(op: Primitive, *inputs, **params) -> Tensor:
         params = {**params, **saved}
     if isinstance(out, np.generic) or not hasattr(out, "shape"):
         out = xp.asarray(out)              # NumPy returns scalars from 0-d ops; keep arrays
+    return _node(op, out, tensors, params)
+
+
+def known(op: Primitive, out, *inputs: Tensor, **params) -> Tensor:
+    """The node ``op(*inputs, **params)`` whose value ``out`` (an array) is already known.
+
+    A forward pass that computed an intermediate on its way (``normalize`` computes the
+    inverse standard deviation) saves it; a backward rule then brings it back into the graph
+    with this instead of ``apply``, so it is not computed twice, and it is still
+    differentiated through when the backward pass is itself recorded (``create_graph``).
+    """
+    return _node(op, out, inputs, params)
+
+
+def _node(op: Primitive, out, tensors, params) -> Tensor:
+    """Wrap ``out`` and, when a gradient is wanted, record how it was made."""
     result = Tensor._wrap(out)
     state = STATE
     if state.grad_enabled and op.differentiable:

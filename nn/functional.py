@@ -11,6 +11,7 @@ import numpy as np
 
 import autodiff as ad
 from autodiff import scope
+from autodiff.ops.normalize import moments, normalize_affine_with_moments
 
 from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss
 from .rng import generator
@@ -193,28 +194,35 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
     shape = (1, channels) + (1,) * (x.ndim - 2)
     axes = (0,) + tuple(range(2, x.ndim))
     with scope("batch_norm"):
-        if training:
-            n = x.size // channels
-            if n <= 1:
-                raise ValueError(f"batch_norm: expected more than 1 value per channel when "
-                                 f"training, got input shape {x.shape}")
-            out = ad.normalize(x, axes, eps)       # one primitive, with a closed-form backward
-            if running_mean is not None:         # buffers, not graph: plain array maths
-                xp = x.backend.xp
-                mean, var = xp.mean(x.data, axis=axes), xp.var(x.data, axis=axes)
-                running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean
-                running_var.data[...] = ((1 - momentum) * running_var.data
-                                         + momentum * n / (n - 1) * var)
-            if weight is not None:
-                out = out * ad.reshape(weight, shape)
-        else:
+        if not training:
             # one scale per channel, so the full-size arrays see one multiply (and one add)
             scale = 1 / ad.sqrt(ad.reshape(running_var, shape) + eps)
             if weight is not None:
                 scale = scale * ad.reshape(weight, shape)
             out = (x - ad.reshape(running_mean, shape)) * scale
-        if bias is not None:
-            out = out + ad.reshape(bias, shape)
+            return out if bias is None else out + ad.reshape(bias, shape)
+        n = x.size // channels
+        if n <= 1:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when "
+                             f"training, got input shape {x.shape}")
+        if weight is not None and bias is not None:
+            # one primitive for x̂ · w + b, with a closed-form backward; it hands back the
+            # batch mean and variance it computed on its way, for the running averages
+            out, mean, var = normalize_affine_with_moments(x, weight, bias, axes, eps)
+        else:
+            out = ad.normalize(x, axes, eps)
+            if weight is not None:
+                out = out * ad.reshape(weight, shape)
+            if bias is not None:
+                out = out + ad.reshape(bias, shape)
+            mean = var = None
+        if running_mean is not None:             # buffers, not graph: plain array maths
+            if mean is None:
+                mean, _, var = moments(x.backend.xp, x.data, axes)
+            running_mean.data[...] = ((1 - momentum) * running_mean.data
+                                      + momentum * mean.reshape(channels))
+            running_var.data[...] = ((1 - momentum) * running_var.data
+                                     + momentum * n / (n - 1) * var.reshape(channels))
         return out
 
 

@@ -398,6 +398,35 @@ spec("inv_std", _normalize_structure(), ((3, 2, 2), (0, 2)),
                          lambda x: apply(ad.PRIMITIVES["inv_std"], x, axes=s[1], eps=1e-5),
                          lambda x: np_inv_std(x, s[1])))
 
+spec("project_out", _normalize_structure(), ((3, 2, 2), (0, 2)),
+     lambda s, rng: Case((real(rng, s[0]), real(rng, s[0])),
+                         lambda g, u: apply(ad.PRIMITIVES["project_out"], g, u, axes=s[1]),
+                         lambda g, u: g - g.mean(axis=s[1], keepdims=True)
+                         - u * (g * u).mean(axis=s[1], keepdims=True)))
+
+
+@st.composite
+def _affine_structure(draw):
+    """A shape and the axes to normalise, leaving at least one axis for the weights."""
+    shape = draw(array_shapes(min_dims=2, max_dims=3, min_side=2, max_side=3))
+    kept = draw(st.integers(0, len(shape) - 1))
+    axes = tuple(sorted(draw(st.sets(st.integers(0, len(shape) - 1).filter(lambda a: a != kept),
+                                     min_size=1))))
+    return shape, axes
+
+
+def _affine_case(structure, rng):
+    shape, axes = structure
+    kept = tuple(n for i, n in enumerate(shape) if i not in axes)
+    keep = tuple(1 if i in axes else n for i, n in enumerate(shape))
+    return Case((real(rng, shape), real(rng, kept), real(rng, kept)),
+                lambda x, w, b: ad.normalize_affine(x, w, b, axes),
+                lambda x, w, b: ((x - x.mean(axis=axes, keepdims=True)) * np_inv_std(x, axes)
+                                 * w.reshape(keep) + b.reshape(keep)))
+
+
+spec("normalize_affine", _affine_structure(), ((3, 2, 2), (0, 2)), _affine_case)
+
 # ---- sliding windows -----------------------------------------------------------------------
 @st.composite
 def _window_structure(draw):

@@ -5,29 +5,51 @@ broadcast input's gradient back to its shape. Comparisons carry no gradient.
 """
 from __future__ import annotations
 
+import operator
+
 from ..dtypes import as_dtype
 from ..primitive import ELEMENTWISE, LINEAR, Primitive
 from ..symbolic.namespace import SYMPY_NAMESPACE
 from ..tensor import apply
 
 # ---- arithmetic -------------------------------------------------------------------------
+OPERATORS = {"add": operator.add, "subtract": operator.sub, "multiply": operator.mul,
+             "divide": operator.truediv}
+
+
+def arithmetic(xp, name: str, x, y):
+    """``x + y`` (or -, *, /), laid out in memory like the full-size operand when the other
+    one is broadcast against it. NumPy falls back to C order when operands' layouts differ,
+    so a reduction's gradient (N, C, 1, 1) meeting a convolution's (C, H, W, N) array would
+    make the rest of the backward pass work on strided, slower copies."""
+    for full, other in ((x, y), (y, x)):
+        if (full.ndim > 1 and not full.flags.c_contiguous and 0 not in full.strides
+                and (other.shape != full.shape or 0 in other.strides)
+                and all(o in (1, f) for o, f in zip(other.shape[::-1], full.shape[::-1]))
+                and full.dtype.kind in "bif" and other.dtype.kind in "bif"):
+            dtype = xp.result_type(x, y)
+            if dtype.kind == "f":
+                return getattr(xp, name)(x, y, out=xp.empty_like(full, dtype=dtype))
+    return OPERATORS[name](x, y)
+
+
 ADD = Primitive(
-    "add", lambda xp, x, y: x + y,
+    "add", lambda xp, x, y: arithmetic(xp, "add", x, y),
     vjp=(lambda g, out, x, y: g, lambda g, out, x, y: g),
     jvp=LINEAR, display="+", latex=r"\bar{x} = \bar{y},\quad \bar{z} = \bar{y}")
 SUB = Primitive(
-    "sub", lambda xp, x, y: x - y,
+    "sub", lambda xp, x, y: arithmetic(xp, "subtract", x, y),
     vjp=(lambda g, out, x, y: g, lambda g, out, x, y: -g),
     jvp=LINEAR, display="-", latex=r"\bar{x} = \bar{y},\quad \bar{z} = -\bar{y}")
 NEG = Primitive(
     "neg", lambda xp, x: -x, vjp=(lambda g, out, x: -g,),
     jvp=LINEAR, display="-", latex=r"\bar{x} = -\bar{y}")
 MUL = Primitive(
-    "mul", lambda xp, x, y: x * y,
+    "mul", lambda xp, x, y: arithmetic(xp, "multiply", x, y),
     vjp=(lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
     jvp=ELEMENTWISE, display="×", latex=r"\bar{x} = \bar{y}\, z,\quad \bar{z} = \bar{y}\, x")
 DIV = Primitive(
-    "div", lambda xp, x, y: x / y,
+    "div", lambda xp, x, y: arithmetic(xp, "divide", x, y),
     vjp=(lambda g, out, x, y: g / y, lambda g, out, x, y: -g * out / y),
     jvp=ELEMENTWISE, display="÷",
     latex=r"\bar{x} = \bar{y} / z,\quad \bar{z} = -\bar{y}\, x / z^2")

@@ -5,49 +5,68 @@
 As a composite this is a dozen element-wise ops and twice as many in the backward pass; as
 one primitive its gradient has a short closed form (n elements per group):
 
-    x̄ = s · (ȳ - mean(ȳ) - x̂ · mean(ȳ · x̂))
+    x̄ = s · P(ȳ),   P(ȳ) = ȳ - mean(ȳ) - x̂ · mean(ȳ · x̂)
 
-The Jacobian s/n · (n I - 1 1ᵀ - x̂ x̂ᵀ) is symmetric, so the same formula pushes tangents
-forward. The rule is written in Tensor ops, using ``inv_std`` (s as a primitive of its own,
-with ∂s/∂x = -s² x̂ / n), so second derivatives work too.
+P (``project_out``) removes from ȳ its mean and its part along x̂. The Jacobian
+s/n · (n I - 1 1ᵀ - x̂ x̂ᵀ) is symmetric, so the same formula pushes tangents forward. Rules
+are written in Tensor ops (``inv_std`` is s as a primitive of its own, with
+∂s/∂x = -s² x̂ / n), so second derivatives work too. The forward pass saves s, and the
+rules bring it back as a known node rather than computing it again.
+
+``normalize_affine`` is batch norm's whole training formula, y = x̂ · w + b with one weight
+and bias per kept index (per channel): one node instead of five, with weight and bias
+gradients Σ ȳ x̂ and Σ ȳ.
 """
 from __future__ import annotations
 
+import functools
 import math
+import operator
 
 from ..primitive import Primitive
-from ..tensor import apply
-from .reduce import mean, sum
+from ..tensor import Tensor, apply, as_tensor, known, tensor
+from .reduce import kept_shape, mean, sum
+from .shape import broadcast_to, reshape
 
 
-def _statistics(xp, x, axes, eps):
+def moments(xp, x, axes):
+    """Mean, x - mean, and the (biased) variance over ``axes``, kept as size-1 axes. Two
+    passes, the variance from the centred values: one-pass E[x²] - E[x]² cancels badly in
+    float32 when the mean is large."""
     n = _count(x, axes)
-    centered = x - xp.sum(x, axis=axes, keepdims=True) / n
-    inv_std = 1 / xp.sqrt(xp.sum(centered * centered, axis=axes, keepdims=True) / n + eps)
-    return centered, inv_std
-
-
-def _normalize(xp, x, axes, eps):
-    centered, inv_std = _statistics(xp, x, axes, eps)
-    return centered * inv_std
-
-
-def _normalize_rule(g, out, x, axes, eps):
-    """s · (ȳ - mean(ȳ) - x̂ · mean(ȳ · x̂)), with x̂ = out."""
-    s = inv_std(x, axes, eps)
-    return s * (g - mean(g, axes, keepdims=True) - out * mean(g * out, axes, keepdims=True))
+    mean = xp.sum(x, axis=axes, keepdims=True) / n
+    centered = x - mean
+    return mean, centered, xp.sum(centered * centered, axis=axes, keepdims=True) / n
 
 
 def _count(x, axes) -> int:
     return math.prod(x.shape[a] for a in axes)
 
 
+# ---- x̂ and s ------------------------------------------------------------------------------
+def _normalize(xp, x, axes, eps):
+    _, centered, var = moments(xp, x, axes)
+    inv_std = 1 / xp.sqrt(var + eps)
+    return centered * inv_std, {"saved_inv_std": inv_std}
+
+
+def _inv_std(xp, x, axes, eps):
+    _, _, var = moments(xp, x, axes)
+    return 1 / xp.sqrt(var + eps)
+
+
+def _normalize_rule(g, out, x, axes, eps, saved_inv_std):
+    """s · P(ȳ), with x̂ = out."""
+    return known(INV_STD, saved_inv_std, x, axes=axes, eps=eps) * project_out(g, out, axes)
+
+
 NORMALIZE = Primitive(
-    "normalize", _normalize, vjp=(_normalize_rule,),
-    jvp=lambda tangents, out, x, axes, eps: _normalize_rule(tangents[0], out, x, axes, eps),
+    "normalize", _normalize, vjp=(_normalize_rule,), saves=("saved_inv_std",),
+    jvp=lambda tangents, out, x, axes, eps, saved_inv_std:
+        _normalize_rule(tangents[0], out, x, axes, eps, saved_inv_std),
     latex=r"\bar{x} = s\,(\bar{y} - \overline{\bar{y}} - \hat{x}\,\overline{\bar{y}\hat{x}})")
 INV_STD = Primitive(
-    "inv_std", lambda xp, x, axes, eps: _statistics(xp, x, axes, eps)[1],
+    "inv_std", _inv_std,
     vjp=(lambda g, out, x, axes, eps:
          -(g * out * out / _count(x, axes)) * normalize(x, axes, eps),),
     jvp=lambda tangents, out, x, axes, eps:
@@ -55,6 +74,81 @@ INV_STD = Primitive(
     latex=r"\bar{x} = -\bar{s}\, s^2 \hat{x} / n")
 
 
+# ---- P: the projection in the gradient ---------------------------------------------------------
+def _project_out(xp, g, u, axes):
+    n = _count(g, axes)
+    return (g - xp.sum(g, axis=axes, keepdims=True) / n
+            - u * (xp.sum(g * u, axis=axes, keepdims=True) / n))
+
+
+def _project_out_u_rule(h, out, g, u, axes):
+    """P is linear in g and quadratic in u: ū = -h · mean(g u) - g · mean(h u)."""
+    return -(h * mean(g * u, axes, keepdims=True)) - g * mean(h * u, axes, keepdims=True)
+
+
+def _project_out_jvp(tangents, out, g, u, axes):
+    dg, du = tangents
+    parts = [dg is not None and project_out(dg, u, axes),
+             du is not None and -(du * mean(g * u, axes, keepdims=True))
+             - u * mean(g * du, axes, keepdims=True)]
+    return functools.reduce(operator.add, [p for p in parts if p is not False])
+
+
+PROJECT_OUT = Primitive(
+    "project_out", _project_out,
+    vjp=(lambda h, out, g, u, axes: project_out(h, u, axes), _project_out_u_rule),
+    jvp=_project_out_jvp, display="P",
+    latex=r"\bar{g} = P(\bar{y}),\quad \bar{u} = -\bar{y}\,\overline{g u} - g\,\overline{\bar{y} u}")
+
+
+# ---- y = x̂ · w + b in one node ---------------------------------------------------------------
+def _normalize_affine(xp, x, w, b, axes, eps):
+    kept = tuple(n for i, n in enumerate(x.shape) if i not in axes)
+    if w.shape != kept or b.shape != kept:
+        raise ValueError(f"weight and bias must have the shape {kept} of the axes that are not "
+                         f"normalised, got {w.shape} and {b.shape}")
+    mean_, centered, var = moments(xp, x, axes)
+    inv_std = 1 / xp.sqrt(var + eps)
+    x_hat = centered * inv_std
+    shape = kept_shape(x.shape, axes)
+    out = x_hat * w.reshape(shape) + b.reshape(shape)
+    return out, {"saved_x_hat": x_hat, "saved_inv_std": inv_std,
+                 "saved_mean": mean_, "saved_var": var}
+
+
+def _x_hat(x, axes, eps, saved):
+    """x̂ as a graph node of x (its value saved by the forward pass)."""
+    return known(NORMALIZE, saved["saved_x_hat"], x, axes=axes, eps=eps,
+                 saved_inv_std=saved["saved_inv_std"])
+
+
+def _affine_x_rule(g, out, x, w, b, axes, eps, **saved):
+    """x̄ = (s w) · P(ȳ)."""
+    s = known(INV_STD, saved["saved_inv_std"], x, axes=axes, eps=eps)
+    return (s * reshape(w, s.shape)) * project_out(g, _x_hat(x, axes, eps, saved), axes)
+
+
+def _affine_jvp(tangents, out, x, w, b, axes, eps, **saved):
+    """The x part is the x rule itself (the Jacobian in x is symmetric)."""
+    dx, dw, db = tangents
+    shape = kept_shape(x.shape, axes)
+    parts = [dx is not None and _affine_x_rule(dx, out, x, w, b, axes, eps, **saved),
+             dw is not None and _x_hat(x, axes, eps, saved) * reshape(dw, shape),
+             db is not None and broadcast_to(reshape(db, shape), x.shape)]
+    return functools.reduce(operator.add, [p for p in parts if p is not False])
+
+
+NORMALIZE_AFFINE = Primitive(
+    "normalize_affine", _normalize_affine,
+    vjp=(_affine_x_rule,
+         lambda g, out, x, w, b, axes, eps, **saved: sum(g * _x_hat(x, axes, eps, saved), axes),
+         lambda g, out, x, w, b, axes, eps, **saved: sum(g, axes)),
+    jvp=_affine_jvp, saves=("saved_x_hat", "saved_inv_std", "saved_mean", "saved_var"),
+    latex=r"\bar{x} = s w\,P(\bar{y}),\quad \bar{w} = \textstyle\sum \bar{y}\hat{x},"
+          r"\quad \bar{b} = \textstyle\sum \bar{y}")
+
+
+# ---- public functions --------------------------------------------------------------------------
 def normalize(x, axes, eps: float = 1e-5):
     """(x - mean) / sqrt(var + eps) over ``axes`` (NumPy's biased variance)."""
     return apply(NORMALIZE, x, axes=tuple(axes), eps=eps)
@@ -63,3 +157,32 @@ def normalize(x, axes, eps: float = 1e-5):
 def inv_std(x, axes, eps: float = 1e-5):
     """1 / sqrt(var(x) + eps) over ``axes``, kept as size-1 axes."""
     return apply(INV_STD, x, axes=tuple(axes), eps=eps)
+
+
+def project_out(g, u, axes):
+    """g - mean(g) - u · mean(g u) over ``axes``: the part of g orthogonal to the constants
+    and (when u is normalised) to u."""
+    return apply(PROJECT_OUT, g, u, axes=tuple(axes))
+
+
+def normalize_affine(x, weight, bias, axes, eps: float = 1e-5):
+    """normalize(x, axes) · weight + bias, with ``weight`` and ``bias`` shaped like the axes
+    that are not normalised (batch norm: one per channel)."""
+    return apply(NORMALIZE_AFFINE, x, weight, bias, axes=tuple(axes), eps=eps)
+
+
+def normalize_affine_with_moments(x, weight, bias, axes, eps: float = 1e-5):
+    """``normalize_affine`` and the mean and biased variance it computed on its way (arrays
+    off the graph, size-1 axes kept): batch norm's running averages need exactly these, and
+    computing them again would cost two more passes over x."""
+    x = as_tensor(x)
+    weight, bias = (v if isinstance(v, Tensor) else tensor(v, dtype=x.dtype, device=x.device)
+                    for v in (weight, bias))      # plain arrays join x, as apply lifts them
+    devices = {x.device, weight.device, bias.device}
+    if len(devices) > 1:
+        raise TypeError(f"normalize_affine: inputs live on different devices {sorted(devices)}; "
+                        "move them with .to(device)")
+    axes = tuple(axes)
+    out, saved = _normalize_affine(x.backend.xp, x.data, weight.data, bias.data, axes, eps)
+    node = known(NORMALIZE_AFFINE, out, x, weight, bias, axes=axes, eps=eps, **saved)
+    return node, saved["saved_mean"], saved["saved_var"]
