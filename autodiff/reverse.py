@@ -117,10 +117,11 @@ def _propagate(node: Tensor, g: Tensor, grads: dict) -> None:
                 STATE.anomaly = True
         else:
             dx = rule(g, node, *inputs, **params)
-        if dx.shape != x.shape:
-            dx = sum_to(dx, x.shape)
-        if dx.dtype != x.dtype and x.dtype != object:
-            dx = astype(dx, x.dtype)
+        wanted = x.data
+        if dx.data.shape != wanted.shape:
+            dx = sum_to(dx, wanted.shape)
+        if dx.data.dtype != wanted.dtype and wanted.dtype != object:
+            dx = astype(dx, wanted.dtype)
         if STATE.anomaly:
             from .testing import check_backward
             check_backward(node, i, dx)

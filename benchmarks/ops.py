@@ -29,15 +29,18 @@ import autodiff as ad
 OPS = ("mul", "add", "tanh", "exp", "relu")
 
 
-def best_per_call(step, calls: int, repeats: int) -> float:
-    """The best of ``repeats`` timings of ``calls`` calls, in seconds per call."""
-    step()
-    best = float("inf")
+def best_alternating(steps, calls: int, repeats: int) -> list[float]:
+    """The best of ``repeats`` timings of each step, taken in turns (a, b, a, b...), so a
+    machine that slows down for a while slows every side alike."""
+    for step in steps:
+        step()
+    best = [float("inf")] * len(steps)
     for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(calls):
-            step()
-        best = min(best, (time.perf_counter() - start) / calls)
+        for i, step in enumerate(steps):
+            start = time.perf_counter()
+            for _ in range(calls):
+                step()
+            best[i] = min(best[i], (time.perf_counter() - start) / calls)
     return best
 
 
@@ -85,12 +88,10 @@ def overhead(calls: int, repeats: int) -> list[tuple]:
         torch = None
     rows = []
     for name in OPS:
-        mine = best_per_call(one_op_step(ours(name), ad.tensor([0.5], requires_grad=True)),
-                             calls, repeats)
-        other = None
+        steps = [one_op_step(ours(name), ad.tensor([0.5], requires_grad=True))]
         if torch is not None:
-            tx = torch.tensor([0.5], requires_grad=True)
-            other = best_per_call(one_op_step(theirs(name, torch), tx), calls, repeats)
+            steps.append(one_op_step(theirs(name, torch), torch.tensor([0.5], requires_grad=True)))
+        mine, other = (best_alternating(steps, calls, repeats) + [None])[:2]
         rows.append((name, mine * 1e6, None if other is None else other * 1e6,
                      None if other is None else mine / other))
     return rows
@@ -120,11 +121,9 @@ def throughput(n: int, calls: int, repeats: int) -> list[tuple]:
     plain = ad.tensor(data)
     rows = []
     for name in OPS:
-        fwd = best_per_call(one_call(ours(name), plain), calls, repeats)
-        fwd_np = best_per_call(one_call(numpy_forward(name), data), calls, repeats)
-        ours_step, numpy_step = training_steps(name, data, seed)
-        fb = best_per_call(ours_step, calls, repeats)
-        fb_np = best_per_call(numpy_step, calls, repeats)
+        fwd, fwd_np = best_alternating([one_call(ours(name), plain),
+                                        one_call(numpy_forward(name), data)], calls, repeats)
+        fb, fb_np = best_alternating(list(training_steps(name, data, seed)), calls, repeats)
         rows.append((name, n / fwd / 1e6, n / fwd_np / 1e6, fwd / fwd_np,
                      n / fb / 1e6, n / fb_np / 1e6, fb / fb_np))
     return rows
