@@ -7,6 +7,8 @@ The order is computed without recursion, so a chain of any depth works.
 """
 from __future__ import annotations
 
+import sys
+
 from .modes import STATE, _GradMode
 from .ops.elementwise import astype
 from .ops.reduce import sum_to
@@ -125,8 +127,30 @@ def _propagate(node: Tensor, g: Tensor, grads: dict) -> None:
         if STATE.anomaly:
             from .testing import check_backward
             check_backward(node, i, dx)
-        key = id(x)
-        grads[key] = grads[key] + dx if key in grads else dx
+        _accumulate(grads, id(x), dx)
+
+
+def _accumulate(grads: dict, key: int, dx: Tensor) -> None:
+    """grads[key] += dx (fan-out: a tensor used twice gets the sum of both gradients).
+
+    When the backward pass is not itself recorded, the sum is written into the memory of the
+    gradient already there if nothing else can see that memory: no other reference to the
+    tensor or its array (CPython's reference counts; NumPy elides its own temporaries by the
+    same test), no view. It saves an allocation and a pass of writes, e.g. for ``x * x``.
+    """
+    total = grads.pop(key, None)
+    if total is None:
+        grads[key] = dx
+        return
+    array = total.data
+    # references to ``total``: this frame and getrefcount's argument; to ``array``: the
+    # tensor's slot, this frame and the argument. Anything more is a sharer.
+    if (not STATE.grad_enabled and sys.getrefcount(total) == 2 and sys.getrefcount(array) == 3
+            and array.base is None and array.dtype == dx.data.dtype):
+        array += dx.data
+        grads[key] = total
+    else:
+        grads[key] = total + dx
 
 
 def backward(root: Tensor, grad=None, retain_graph: bool = False, create_graph: bool = False):
