@@ -49,8 +49,9 @@ def test_second_derivative_through_the_saved_values():
 
 
 def test_weight_of_the_wrong_shape_names_the_op_and_the_shapes():
-    with pytest.raises(ValueError, match=r"normalize_affine.*\(3,\).*\(4,\)"):
-        ad.normalize_affine(RNG.standard_normal((2, 3, 2, 2)), np.ones(4), np.zeros(4), AXES)
+    for make in (ad.normalize_affine, nz.normalize_affine_with_moments):
+        with pytest.raises(ValueError, match=r"normalize_affine: .*\(3,\).*\(4,\)"):
+            make(RNG.standard_normal((2, 3, 2, 2)), np.ones(4), np.zeros(4), AXES)
 
 
 def test_inputs_on_different_devices_are_refused(fake_cuda):

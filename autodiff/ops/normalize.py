@@ -195,6 +195,9 @@ def normalize_affine_with_moments(x, weight, bias, axes, eps: float = 1e-5):
         raise TypeError(f"normalize_affine: inputs live on different devices {sorted(devices)}; "
                         "move them with .to(device)")
     axes = tuple(axes)
-    out, saved = _normalize_affine(x.backend.xp, x.data, weight.data, bias.data, axes, eps)
+    try:
+        out, saved = _normalize_affine(x.backend.xp, x.data, weight.data, bias.data, axes, eps)
+    except ValueError as error:                  # named as apply() names it
+        raise ValueError(f"normalize_affine: {error} (input shape {x.shape})") from None
     node = known(NORMALIZE_AFFINE, out, x, weight, bias, axes=axes, eps=eps, **saved)
     return node, saved["saved_mean"], saved["saved_var"]
