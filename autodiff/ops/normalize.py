@@ -56,16 +56,20 @@ def _count(x, axes) -> int:
     return math.prod(x.shape[a] for a in axes)
 
 
+def _standardize(xp, x, axes, eps):
+    """The forward passes' common part: mean, x - mean, variance and s = 1 / sqrt(var + ε)."""
+    mean_, centered, var = moments(xp, x, axes)
+    return mean_, centered, var, 1 / xp.sqrt(var + eps)
+
+
 # ---- x̂ and s ------------------------------------------------------------------------------
 def _normalize(xp, x, axes, eps):
-    _, centered, var = moments(xp, x, axes)
-    inv_std = 1 / xp.sqrt(var + eps)
+    _, centered, _, inv_std = _standardize(xp, x, axes, eps)
     return centered * inv_std, {"saved_inv_std": inv_std}
 
 
 def _inv_std(xp, x, axes, eps):
-    _, _, var = moments(xp, x, axes)
-    return 1 / xp.sqrt(var + eps)
+    return _standardize(xp, x, axes, eps)[3]
 
 
 def _normalize_rule(g, out, x, axes, eps, saved_inv_std):
@@ -119,8 +123,7 @@ def _normalize_affine(xp, x, w, b, axes, eps):
     if w.shape != kept or b.shape != kept:
         raise ValueError(f"weight and bias must have the shape {kept} of the axes that are not "
                          f"normalised, got {w.shape} and {b.shape}")
-    mean_, centered, var = moments(xp, x, axes)
-    inv_std = 1 / xp.sqrt(var + eps)
+    mean_, centered, var, inv_std = _standardize(xp, x, axes, eps)
     x_hat = centered * inv_std
     shape = kept_shape(x.shape, axes)
     out = x_hat * w.reshape(shape) + b.reshape(shape)
