@@ -5,6 +5,8 @@ Each loss is a few autodiff ops inside a named scope, so its gradient needs no c
 """
 from __future__ import annotations
 
+import numpy as np
+
 import autodiff as ad
 from autodiff import Tensor, scope
 
@@ -100,19 +102,26 @@ def _indexed_loss(input, target, weight, ignore_index: int, reduction: str, smoo
         # with a device-side assert), which shows the moment the loss is read.
         picks_array = xp.where(xp.expand_dims(out_of_range, 1), xp.nan,
                                picks_array).astype(input.dtype)
-    picks = coeffs = ad.tensor(picks_array)
+    coeffs = picks_array
     if smoothing:
         spread = xp.expand_dims(valid, 1).astype(input.dtype) * (smoothing / classes)
-        coeffs = ad.tensor((picks_array * (1 - smoothing) + spread).astype(input.dtype))
+        coeffs = (picks_array * (1 - smoothing) + spread).astype(input.dtype)
     w = _class_weights(weight, input)
-    if w is not None:
-        picks = picks * w
-        coeffs = coeffs * w if smoothing else picks
+    if w is not None:                     # class weights are data, not differentiated
+        picks_array = picks_array * w.data
+        coeffs = coeffs * w.data
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    # The sign and the "mean" normaliser (the weights of the targets counted, as PyTorch
+    # divides) are folded into the coefficients: two graph nodes, a product and a sum
+    if reduction == "mean":
+        with np.errstate(divide="ignore", invalid="ignore"):   # all ignored: nan, as PyTorch
+            coeffs = coeffs * (-1 / xp.sum(picks_array))
+    else:
+        coeffs = -coeffs
     with scope(name if not smoothing else "smoothed_nll_loss"):
-        losses = -ad.sum(input * coeffs, axis=1)
-        if reduction == "mean":
-            return ad.sum(losses) / ad.sum(picks)
-        return _reduce(losses, reduction, name)
+        products = input * ad.tensor(coeffs.astype(input.dtype))
+        return ad.sum(products, axis=1) if reduction == "none" else ad.sum(products)
 
 
 def _check_smoothing(label_smoothing) -> float:

@@ -40,10 +40,12 @@ def _restore(g, x, axis, keepdims):
 
 def _sum(xp, x, axis, keepdims):
     lead = _leading_axes(axis, x.ndim)
-    if lead and lead < x.ndim and x.dtype.kind == "f" and x.flags.c_contiguous:
-        # Summing the leading (batch) axes of a C-ordered array is a vector-matrix product:
-        # BLAS does it about 10x faster than a strided reduction (bias gradients).
-        rows = x.reshape(math.prod(x.shape[:lead]), -1)
+    count = math.prod(x.shape[:lead]) if lead else 0
+    if count >= 256 and lead < x.ndim and x.dtype.kind == "f" and x.flags.c_contiguous:
+        # Summing many leading (batch) rows of a C-ordered array is a vector-matrix product:
+        # BLAS does it up to 10x faster than a strided reduction when rows are short (bias
+        # gradients over a large batch); below a few hundred rows NumPy's sum is quicker.
+        rows = x.reshape(count, -1)
         out = (xp.ones(rows.shape[0], dtype=x.dtype) @ rows).reshape(x.shape[lead:])
         return out.reshape((1,) * lead + x.shape[lead:]) if keepdims else out
     return xp.sum(x, axis=axis, keepdims=keepdims)
@@ -187,4 +189,6 @@ def sum_to(g, shape):
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
     with scope("unbroadcast"):
+        if axes == tuple(range(lead)):         # only added leading axes (a bias): one node
+            return sum(g, axes)
         return reshape(sum(g, axes, keepdims=True), shape) if axes else reshape(g, shape)
