@@ -51,8 +51,10 @@ def median_time(step, repeats: int, warmup: int = 2) -> float:
     return statistics.median(times)
 
 
-def alternate(ours, theirs, repeats: int, rounds: int = 3, warmup: int = 2):
-    """Median seconds per run of each, timed in alternating rounds."""
+def alternate(ours, theirs, repeats: int, rounds: int = 3, warmup: int = 10):
+    """Median seconds per run of each, timed in alternating rounds, after ``warmup`` runs of
+    each (enough for the allocator to reach its steady state: with two, a fresh process
+    still grew its heap while being timed)."""
     ours_times, theirs_times = [], []
     for step in (ours, theirs):
         if step is not None:
