@@ -130,6 +130,15 @@ def _propagate(node: Tensor, g: Tensor, grads: dict) -> None:
         _accumulate(grads, id(x), dx)
 
 
+def _sole_reference_count() -> int:
+    """What ``sys.getrefcount`` reads for an object that one local variable holds."""
+    probe = object()
+    return sys.getrefcount(probe)
+
+
+_SOLE = _sole_reference_count()
+
+
 def _accumulate(grads: dict, key: int, dx: Tensor) -> None:
     """grads[key] += dx (fan-out: a tensor used twice gets the sum of both gradients).
 
@@ -143,9 +152,11 @@ def _accumulate(grads: dict, key: int, dx: Tensor) -> None:
         grads[key] = dx
         return
     array = total.data
-    # references to ``total``: this frame and getrefcount's argument; to ``array``: the
-    # tensor's slot, this frame and the argument. Anything more is a sharer.
-    if (not STATE.grad_enabled and sys.getrefcount(total) == 2 and sys.getrefcount(array) == 3
+    # ``total`` must be held by this frame only, ``array`` by this frame and the tensor's
+    # slot only: anything more is a sharer. (What a count reads for "this frame only" is
+    # measured once, as interpreters differ in how they count a call's own argument.)
+    if (not STATE.grad_enabled and sys.getrefcount(total) == _SOLE
+            and sys.getrefcount(array) == _SOLE + 1
             and array.base is None and array.dtype == dx.data.dtype):
         array += dx.data
         grads[key] = total
