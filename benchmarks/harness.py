@@ -40,9 +40,7 @@ class Result:
         return d
 
 
-def median_time(step, repeats: int, warmup: int = 2) -> float:
-    for _ in range(warmup):
-        step()
+def median_time(step, repeats: int) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -61,9 +59,9 @@ def alternate(ours, theirs, repeats: int, rounds: int = 3, warmup: int = 10):
             for _ in range(warmup):
                 step()
     for _ in range(rounds):
-        ours_times.append(median_time(ours, repeats, warmup=0))
+        ours_times.append(median_time(ours, repeats))
         if theirs is not None:
-            theirs_times.append(median_time(theirs, repeats, warmup=0))
+            theirs_times.append(median_time(theirs, repeats))
     return (statistics.median(ours_times),
             statistics.median(theirs_times) if theirs_times else None)
 

@@ -16,14 +16,16 @@ _REDUCTIONS = ("mean", "sum", "none")
 _HOST_DEVICES = ("cpu", "sympy")   # arrays in host memory: reading a value back costs no wait
 
 
+def _check_reduction(reduction: str, name: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
 def _reduce(losses, reduction: str, name: str):
+    _check_reduction(reduction, name)
     if reduction == "mean":
         return ad.mean(losses)
-    if reduction == "sum":
-        return ad.sum(losses)
-    if reduction == "none":
-        return losses
-    raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    return ad.sum(losses) if reduction == "sum" else losses
 
 
 def _on_device(value, like: Tensor) -> Tensor:
@@ -110,8 +112,7 @@ def _indexed_loss(input, target, weight, ignore_index: int, reduction: str, smoo
     if w is not None:                     # class weights are data, not differentiated
         picks_array = picks_array * w.data
         coeffs = coeffs * w.data
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    _check_reduction(reduction, name)
     # The sign and the "mean" normaliser (the weights of the targets counted, as PyTorch
     # divides) are folded into the coefficients: two graph nodes, a product and a sum
     if reduction == "mean":
