@@ -15,7 +15,7 @@ from .tensor import Tensor, apply
 
 
 def _zeros_like(t: Tensor) -> Tensor:
-    return Tensor._wrap(t.backend.xp.zeros(t.data.shape, dtype=t.dtype))
+    return Tensor._wrap(t.backend.xp.zeros(t.array.shape, dtype=t.dtype))
 
 
 def push_tangent(node: Tensor, tangents: list) -> Tensor:

@@ -47,7 +47,7 @@ def _seed(root: Tensor, grad) -> Tensor:
                 f"backward: the output has shape {root.shape}; only a one-element output has an "
                 "implicit gradient of 1, so pass grad= with the output's shape (or reduce it, "
                 "e.g. .sum())")
-        return Tensor._wrap(root.backend.xp.ones(root.data.shape, dtype=root.dtype))
+        return Tensor._wrap(root.backend.xp.ones(root.array.shape, dtype=root.dtype))
     grad = grad if isinstance(grad, Tensor) else tensor(grad, dtype=root.dtype)
     if grad.shape != root.shape:
         raise ValueError(f"backward: grad has shape {grad.shape} but the output has {root.shape}")
@@ -119,10 +119,10 @@ def _propagate(node: Tensor, g: Tensor, grads: dict) -> None:
                 STATE.anomaly = True
         else:
             dx = rule(g, node, *inputs, **params)
-        wanted = x.data
-        if dx.data.shape != wanted.shape:
+        wanted = x.array
+        if dx.array.shape != wanted.shape:
             dx = sum_to(dx, wanted.shape)
-        if dx.data.dtype != wanted.dtype and wanted.dtype != object:
+        if dx.array.dtype != wanted.dtype and wanted.dtype != object:
             dx = astype(dx, wanted.dtype)
         if STATE.anomaly:
             from .testing import check_backward
@@ -151,14 +151,14 @@ def _accumulate(grads: dict, key: int, dx: Tensor) -> None:
     if total is None:
         grads[key] = dx
         return
-    array = total.data
+    array = total.array
     # ``total`` must be held by this frame only, ``array`` by this frame and the tensor's
     # slot only: anything more is a sharer. (What a count reads for "this frame only" is
     # measured once, as interpreters differ in how they count a call's own argument.)
     if (not STATE.grad_enabled and sys.getrefcount(total) == _SOLE
             and sys.getrefcount(array) == _SOLE + 1
-            and array.base is None and array.dtype == dx.data.dtype):
-        array += dx.data
+            and array.base is None and array.dtype == dx.array.dtype):
+        array += dx.array
         grads[key] = total
     else:
         grads[key] = total + dx
@@ -184,6 +184,6 @@ def gradients(outputs, inputs, grad_outputs=None, retain_graph: bool | None = No
     seeds = [_seed(o, g) for o, g in zip(outputs, grad_outputs)]
     keep = create_graph if retain_graph is None else retain_graph
     found = run_backward(outputs, seeds, keep, create_graph, capture=inputs)
-    found = [g if g is not None else Tensor._wrap(x.backend.xp.zeros(x.data.shape, x.dtype))
+    found = [g if g is not None else Tensor._wrap(x.backend.xp.zeros(x.array.shape, x.dtype))
              for g, x in zip(found, inputs)]
     return found[0] if single else found

@@ -28,7 +28,7 @@ class Tensor:
     """
 
     __slots__ = ("__weakref__", "_inputs", "_op", "_params", "_retains_grad", "_scope", "_site",
-                 "data", "grad", "name", "requires_grad")
+                 "array", "grad", "name", "requires_grad")
     __array_ufunc__ = None   # make NumPy hand ``ndarray * tensor`` back to Tensor.__rmul__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, device=None,
@@ -40,7 +40,7 @@ class Tensor:
             self.requires_grad_(True)
 
     def _init(self, array):
-        self.data = array
+        self.array = array
         self.requires_grad = False
         self.grad = None
         self.name = None
@@ -59,29 +59,39 @@ class Tensor:
         return t
 
     # ---- what it is -------------------------------------------------------------------
+    # ``array`` is the backend array itself (NumPy, CuPy, or SymPy objects): the engine's name.
+    @property
+    def data(self) -> Tensor:
+        """A detached tensor sharing this one's memory (PyTorch's ``.data``)."""
+        return Tensor._wrap(self.array)
+
+    @data.setter
+    def data(self, value) -> None:
+        self.array = value.array if isinstance(value, Tensor) else value
+
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def size(self) -> int:
-        return int(self.data.size)
+        return int(self.array.size)
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self) -> str:
-        return backend_of(self.data).name
+        return backend_of(self.array).name
 
     @property
     def backend(self) -> Backend:
-        return backend_of(self.data)
+        return backend_of(self.array)
 
     @property
     def is_leaf(self) -> bool:
@@ -118,7 +128,7 @@ class Tensor:
     # ---- getting numbers out ----------------------------------------------------------
     def numpy(self) -> np.ndarray:
         """A host NumPy array (copied off the GPU when the tensor lives there)."""
-        return asnumpy(self.data)
+        return asnumpy(self.array)
 
     def item(self):
         if self.size != 1:
@@ -133,7 +143,7 @@ class Tensor:
         if self.device != "cpu":
             raise TypeError(f"a tensor on {self.device!r} cannot become a NumPy array "
                             "implicitly; call .numpy() or .cpu() first")
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     def __float__(self):
         return float(self.item())
@@ -163,7 +173,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph."""
-        return Tensor._wrap(self.data)
+        return Tensor._wrap(self.array)
 
     def backward(self, grad=None, retain_graph: bool = False, create_graph: bool = False):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``reverse.backward``)."""
@@ -235,7 +245,7 @@ class Tensor:
         out = self
         if dtype is not None:
             out = out.astype(dtype)
-        if device is not None and get_backend(device) is not backend_of(out.data):
+        if device is not None and get_backend(device) is not backend_of(out.array):
             out = _shp.to_device(out, device)
         return out
 
@@ -249,7 +259,7 @@ class Tensor:
 # ---- making arrays from user data -------------------------------------------------------
 def _to_array(data, dtype=None, device=None):
     if isinstance(data, Tensor):
-        array = data.data
+        array = data.array
     elif _is_symbolic(data):
         array = get_backend("sympy").xp.asarray(data)
     else:
@@ -355,14 +365,14 @@ def apply(op: Primitive, *inputs, **params) -> Tensor:
     lifted = False
     for v in inputs:
         if isinstance(v, Tensor):
-            b = backend_of(v.data)
+            b = backend_of(v.array)
             if backend is None:
                 backend = b
             elif b is not backend:
                 raise TypeError(f"{op.name}: inputs live on different devices "
                                 f"({backend.name!r} and {b.name!r}); move them with .to(device)")
-            if like_dtype is None and v.data.dtype.kind in "fO":
-                like_dtype = v.data.dtype
+            if like_dtype is None and v.array.dtype.kind in "fO":
+                like_dtype = v.array.dtype
         else:
             lifted = True
     if backend is None:
@@ -371,7 +381,7 @@ def apply(op: Primitive, *inputs, **params) -> Tensor:
                for v in inputs] if lifted else inputs
     xp = backend.xp
     try:
-        out = op.forward(xp, *[t.data for t in tensors], **params)
+        out = op.forward(xp, *[t.array for t in tensors], **params)
     except (ValueError, IndexError, TypeError) as e:
         raise _explain(op, tensors, params, e) from None
     if op.saves:

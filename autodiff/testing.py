@@ -100,7 +100,7 @@ def gradgradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float 
     n = len(arrays)
 
     def first_derivatives(*xs):
-        xs = [x if x.requires_grad else Tensor._wrap(x.data).requires_grad_() for x in xs]
+        xs = [x if x.requires_grad else Tensor._wrap(x.array).requires_grad_() for x in xs]
         y = f(*xs)
         if not y.requires_grad:
             return tensor(np.zeros(sum(x.size for x in xs)))
@@ -155,7 +155,7 @@ def detect_anomaly():
 def _finite(t: Tensor) -> bool:
     if t.dtype.kind not in "fc":
         return True
-    return bool(t.backend.xp.isfinite(t.data).all())
+    return bool(t.backend.xp.isfinite(t.array).all())
 
 
 def check_forward(op, result: Tensor, inputs) -> None:

@@ -19,7 +19,7 @@ def as_leaf(value) -> Tensor:
     t = value if isinstance(value, Tensor) else tensor(value)
     if t.requires_grad:
         return t
-    return Tensor._wrap(t.data).requires_grad_(True)
+    return Tensor._wrap(t.array).requires_grad_(True)
 
 
 def _argnums(argnums, n):
@@ -98,7 +98,7 @@ def _one_hot(k: int, like: Tensor) -> Tensor:
     """A tensor shaped like ``like``: 1 at flat position ``k``, 0 elsewhere."""
     basis = like.backend.xp.zeros(like.size, dtype=like.dtype)
     basis[k] = 1
-    return Tensor._wrap(basis.reshape(like.data.shape))
+    return Tensor._wrap(basis.reshape(like.array.shape))
 
 
 def jacobian(f, argnums: int = 0, mode: str = "rev"):

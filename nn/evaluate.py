@@ -25,8 +25,8 @@ def _predictions(out: ad.Tensor):
     """Predicted classes on the output's device: argmax of logits, or logit > 0 for one output."""
     xp = out.backend.xp
     if out.ndim == 2 and out.shape[1] > 1:
-        return xp.argmax(out.data, axis=1)
-    return (out.data.reshape(out.shape[0]) > 0).astype(np.int64)
+        return xp.argmax(out.array, axis=1)
+    return (out.array.reshape(out.shape[0]) > 0).astype(np.int64)
 
 
 def _is_classification(out: ad.Tensor, y: ad.Tensor) -> bool:
@@ -53,13 +53,13 @@ def evaluate(model, loader, loss_fn=None, device: str | None = None) -> Evaluati
                 x, y = _on(x, device), _on(y, device)
                 out = model(x)
                 if loss_fn is not None:
-                    batch = loss_fn(out, y).data.astype(np.float64) * len(y)
+                    batch = loss_fn(out, y).array.astype(np.float64) * len(y)
                     loss_sum = batch if loss_sum is None else loss_sum + batch
                 seen += len(y)
                 if _is_classification(out, y):
                     classes = max(classes, out.shape[1] if out.ndim == 2 and out.shape[1] > 1
                                   else 2)
-                    truths.append(y.data.astype(np.int64))
+                    truths.append(y.array.astype(np.int64))
                     guesses.append(_predictions(out).astype(np.int64))
                 backend = out.backend
     finally:
@@ -102,11 +102,11 @@ class _RunningMetrics:
 
     def add(self, loss: ad.Tensor, out: ad.Tensor, y: ad.Tensor) -> None:
         self.backend, self._last_read = loss.backend, None
-        batch_loss = loss.data.astype(np.float64) * len(y)   # float64, as a Python float was
+        batch_loss = loss.array.astype(np.float64) * len(y)   # float64, as a Python float was
         self.loss_sum = batch_loss if self.loss_sum is None else self.loss_sum + batch_loss
         self.seen += len(y)
         if _is_classification(out, y):
-            hits = (_predictions(out) == y.data).sum()
+            hits = (_predictions(out) == y.array).sum()
             self.correct = hits if self.correct is None else self.correct + hits
             self.counted += len(y)
 

@@ -218,10 +218,10 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
             mean = var = None
         if running_mean is not None:             # buffers, not graph: plain array maths
             if mean is None:
-                mean, _, var = moments(x.backend.xp, x.data, axes)
-            running_mean.data[...] = ((1 - momentum) * running_mean.data
+                mean, _, var = moments(x.backend.xp, x.array, axes)
+            running_mean.array[...] = ((1 - momentum) * running_mean.array
                                       + momentum * mean.reshape(channels))
-            running_var.data[...] = ((1 - momentum) * running_var.data
+            running_var.array[...] = ((1 - momentum) * running_var.array
                                      + momentum * n / (n - 1) * var.reshape(channels))
         return out
 

@@ -57,7 +57,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
 def _host_buffer(tensor: Tensor) -> np.ndarray:
     """Where to draw the numbers: the tensor's own array when it is a contiguous float32 or
     float64 NumPy array (no copy for a 100-million-weight layer), else a host array."""
-    data = tensor.data
+    data = tensor.array
     if isinstance(data, np.ndarray) and data.dtype in (np.float32, np.float64) \
             and data.flags.c_contiguous and data.flags.writeable:
         return data
@@ -66,27 +66,27 @@ def _host_buffer(tensor: Tensor) -> np.ndarray:
 
 def _store(tensor: Tensor, values: np.ndarray) -> Tensor:
     """Write host ``values`` into ``tensor`` in place, in its dtype, on its device."""
-    if values is not tensor.data:
+    if values is not tensor.array:
         with no_grad():
-            tensor.data[...] = tensor.backend.from_host(values.astype(tensor.dtype))
+            tensor.array[...] = tensor.backend.from_host(values.astype(tensor.dtype))
     return tensor
 
 
 def zeros_(tensor: Tensor) -> Tensor:
     with no_grad():
-        tensor.data[...] = 0
+        tensor.array[...] = 0
     return tensor
 
 
 def ones_(tensor: Tensor) -> Tensor:
     with no_grad():
-        tensor.data[...] = 1
+        tensor.array[...] = 1
     return tensor
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     with no_grad():
-        tensor.data[...] = val
+        tensor.array[...] = val
     return tensor
 
 

@@ -88,7 +88,7 @@ def _indexed_loss(input, target, weight, ignore_index: int, reduction: str, smoo
                          f"{(input.shape[0],) + input.shape[2:]}, got {target.shape}")
     classes = input.shape[1]
     xp = input.backend.xp
-    labels = target.data
+    labels = target.array
     valid = labels != ignore_index
     out_of_range = valid & ((labels < 0) | (labels >= classes))
     on_host = input.device in _HOST_DEVICES
@@ -110,8 +110,8 @@ def _indexed_loss(input, target, weight, ignore_index: int, reduction: str, smoo
         coeffs = (picks_array * (1 - smoothing) + spread).astype(input.dtype)
     w = _class_weights(weight, input)
     if w is not None:                     # class weights are data, not differentiated
-        picks_array = picks_array * w.data
-        coeffs = coeffs * w.data
+        picks_array = picks_array * w.array
+        coeffs = coeffs * w.array
     _check_reduction(reduction, name)
     # The sign and the "mean" normaliser (the weights of the targets counted, as PyTorch
     # divides) are folded into the coefficients: two graph nodes, a product and a sum

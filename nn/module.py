@@ -222,7 +222,7 @@ class Module:
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad = Tensor(p.backend.xp.zeros_like(p.grad.data))
+                p.grad = Tensor(p.backend.xp.zeros_like(p.grad.array))
 
     def to(self, *args, device=None, dtype=None) -> Module:
         """Move every parameter and buffer (and gradient) to ``device`` and/or convert the
@@ -241,9 +241,9 @@ class Module:
         tensors += [p.grad for p in tensors if isinstance(p, Parameter) and p.grad is not None]
         for t in {id(t): t for t in tensors}.values():
             if dtype is not None and t.dtype.kind == "f" and t.dtype != dtype:
-                t.data = t.data.astype(dtype)
+                t.array = t.array.astype(dtype)
             if device is not None:
-                t.data = to_device(t.data, device)
+                t.array = to_device(t.array, device)
         return self
 
     def cpu(self) -> Module:
@@ -298,7 +298,7 @@ class Module:
         with no_grad():
             for key, target in own.items():
                 if key in state_dict:
-                    target.data = _converted(state_dict[key], target)
+                    target.array = _converted(state_dict[key], target)
         return IncompatibleKeys(missing, unexpected)
 
     # ---- hooks and printing ---------------------------------------------------------------
@@ -336,7 +336,7 @@ def _shape_of(value) -> tuple[int, ...]:
 
 def _converted(value, target: Tensor):
     """``value`` as a fresh array in ``target``'s dtype, on ``target``'s device."""
-    array = value.data if isinstance(value, Tensor) else value
+    array = value.array if isinstance(value, Tensor) else value
     backend = target.backend
     try:
         source = backend_of(array)

@@ -83,7 +83,7 @@ def _layer_norms(model) -> dict[str, Any]:
         if p.grad is not None:
             xp = p.grad.backend.xp
             layer = name.rsplit(".", 1)[0] if "." in name else name
-            square = (p.grad.data ** 2).sum().astype(np.float64)
+            square = (p.grad.array ** 2).sum().astype(np.float64)
             squares[layer] = square if layer not in squares else squares[layer] + square
     return {layer: xp.sqrt(total) for layer, total in squares.items()}
 

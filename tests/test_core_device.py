@@ -20,20 +20,20 @@ def check_primitive(name, array_type, tolerance=1e-12):
     case = s.build(s.default, np.random.default_rng(0))
     out_cpu, grads_cpu = run_case(case, s.differentiable, "cpu")
     out, grads = run_case(case, s.differentiable, "cuda")
-    assert isinstance(out.data, array_type) and out.device == "cuda"
+    assert isinstance(out.array, array_type) and out.device == "cuda"
     np.testing.assert_allclose(out.numpy(), out_cpu.numpy(), rtol=tolerance, atol=tolerance)
     for g, g_cpu in zip(grads, grads_cpu):
-        assert isinstance(g.data, array_type) and g.device == "cuda"
+        assert isinstance(g.array, array_type) and g.device == "cuda"
         np.testing.assert_allclose(g.numpy(), g_cpu.numpy(), rtol=tolerance, atol=tolerance)
 
 
 def check_moving(array_type):
     x = ad.tensor([1.0, 2.0], requires_grad=True)
     y = x.to("cuda")
-    assert y.device == "cuda" and isinstance(y.data, array_type) and y.requires_grad
+    assert y.device == "cuda" and isinstance(y.array, array_type) and y.requires_grad
     assert y.to("cuda") is y and ad.tensor(y).device == "cuda"
     back = y.cpu()
-    assert back.device == "cpu" and isinstance(back.data, np.ndarray)
+    assert back.device == "cpu" and isinstance(back.array, np.ndarray)
     assert isinstance(y.numpy(), np.ndarray) and y.numpy().tolist() == [1.0, 2.0]
     assert ad.tensor([3.0], device="cuda").item() == 3.0
     assert "device='cuda'" in repr(y)
@@ -47,7 +47,7 @@ def check_moving(array_type):
 def check_no_implicit_host_conversion():
     y = ad.tensor([1.0, 2.0], device="cuda")
     with pytest.raises(TypeError):
-        np.asarray(y.data)
+        np.asarray(y.array)
     with pytest.raises(TypeError, match="on 'cuda' cannot become a NumPy array implicitly"):
         np.asarray(y)
 
@@ -128,10 +128,10 @@ def check_conv_net(array_type):
         loss.backward()
         with ad.no_grad():
             for p in params:
-                assert isinstance(p.grad.data, array_type) and p.grad.dtype == np.float32
-                p.data = (p - 0.5 * p.grad).data
+                assert isinstance(p.grad.array, array_type) and p.grad.dtype == np.float32
+                p.array = (p - 0.5 * p.grad).array
     assert losses[-1] < losses[0]
-    assert all(isinstance(p.data, array_type) for p in params)
+    assert all(isinstance(p.array, array_type) for p in params)
 
 
 # ---- on the fake device ---------------------------------------------------------------------
@@ -147,7 +147,7 @@ def test_moving_between_devices(fake_cuda):
 def test_device_arrays_refuse_implicit_host_conversion(fake_cuda):
     check_no_implicit_host_conversion()
     with pytest.raises(HostConversionError):
-        np.asarray(ad.tensor([1.0], device="cuda").data)
+        np.asarray(ad.tensor([1.0], device="cuda").array)
 
 
 def test_mixing_devices_is_a_clear_type_error(fake_cuda):

@@ -37,7 +37,7 @@ def test_arithmetic_with_a_broadcast_operand_keeps_the_layout(op, other_shape):
     fn = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide}[op]
     mine = {"add": ad.add, "sub": ad.sub, "mul": ad.mul, "div": ad.div}[op]
     for a, b in [(x, other), (other, x)]:
-        out = mine(ad.tensor(a), ad.tensor(b)).data
+        out = mine(ad.tensor(a), ad.tensor(b)).array
         np.testing.assert_array_equal(out, fn(a, b))
         assert out.dtype == fn(a, b).dtype
         assert is_batch_innermost(out), (op, other_shape, out.strides)
@@ -45,15 +45,15 @@ def test_arithmetic_with_a_broadcast_operand_keeps_the_layout(op, other_shape):
 
 def test_same_shape_operands_take_numpys_own_path():
     x = batch_innermost((2, 3, 2, 2))
-    assert is_batch_innermost(ad.mul(ad.tensor(x), ad.tensor(x)).data)
+    assert is_batch_innermost(ad.mul(ad.tensor(x), ad.tensor(x)).array)
     y = np.ascontiguousarray(x)
-    np.testing.assert_array_equal(ad.add(ad.tensor(x), ad.tensor(y)).data, x + y)
+    np.testing.assert_array_equal(ad.add(ad.tensor(x), ad.tensor(y)).array, x + y)
 
 
 def test_integer_division_is_not_forced_into_an_integer_output():
     x = np.arange(24).reshape(2, 3, 4).transpose(2, 0, 1)        # permuted ints
     out = ad.div(ad.tensor(x), ad.tensor(np.array([1, 2, 4])))
-    np.testing.assert_array_equal(out.data, x / np.array([1, 2, 4]))
+    np.testing.assert_array_equal(out.array, x / np.array([1, 2, 4]))
 
 
 def test_a_resnet_gradient_stays_batch_innermost_through_the_pooling_backward():
@@ -62,7 +62,7 @@ def test_a_resnet_gradient_stays_batch_innermost_through_the_pooling_backward():
     x = ad.tensor(RNG.standard_normal((4, 2, 6, 6)), requires_grad=True)
     w = ad.tensor(RNG.standard_normal((3, 2, 3, 3)), requires_grad=True)
     y = ad.relu(ad.conv2d(x, w, padding=1))
-    assert is_batch_innermost(y.data)
+    assert is_batch_innermost(y.array)
     pre = ad.conv2d(x, w, padding=1)
     g = ad.gradients(ad.sum(ad.mean(ad.relu(pre), (2, 3))), [pre])[0]
-    assert is_batch_innermost(g.data)
+    assert is_batch_innermost(g.array)

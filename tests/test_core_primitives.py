@@ -139,15 +139,15 @@ def test_symbolic_rule_equals_sympy_diff(name):
     grads = ad.gradients(out, xs, grad_outputs=g)
     values = {}
     for x, a in zip(xs, case.arrays):
-        values.update({x.data[i]: float(a[i]) for i in np.ndindex(a.shape)})
-    upstream = [(g.data[j], out.data[j]) for j in np.ndindex(out.shape)]
+        values.update({x.array[i]: float(a[i]) for i in np.ndindex(a.shape)})
+    upstream = [(g.array[j], out.array[j]) for j in np.ndindex(out.shape)]
     for k, (x, dx) in enumerate(zip(xs, grads)):
         assert dx.shape == x.shape
         for i in np.ndindex(x.shape):
-            expected = sum((gj * sympy.diff(oj, x.data[i]) for gj, oj in upstream),
+            expected = sum((gj * sympy.diff(oj, x.array[i]) for gj, oj in upstream),
                            sympy.Integer(0))
-            assert _agree(sympy.sympify(dx.data[i]), expected, values, rng), \
-                f"{name}: input {k} element {i}: rule {dx.data[i]} != {expected}"
+            assert _agree(sympy.sympify(dx.array[i]), expected, values, rng), \
+                f"{name}: input {k} element {i}: rule {dx.array[i]} != {expected}"
 
 
 def test_symbolic_skips_say_why():

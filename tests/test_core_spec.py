@@ -275,7 +275,7 @@ def _scatter_add(structure, rng):
         return out
 
     def call(v, i):
-        i = i.data if isinstance(i, ad.Tensor) else i
+        i = i.array if isinstance(i, ad.Tensor) else i
         return shp.scatter_add(v, (i,), shape)
     return Case((real(rng, (repeats,) + shape[1:]),), call, ref, consts=(index,))
 

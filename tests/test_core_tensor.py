@@ -86,7 +86,7 @@ def test_attributes_and_host_conversion():
     x = ad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     assert x.shape == (2, 2) and x.ndim == 2 and x.size == 4 and len(x) == 2
     assert x.device == "cpu" and x.requires_grad and x.grad is None and x.is_leaf
-    assert isinstance(x.data, np.ndarray) and isinstance(x.numpy(), np.ndarray)
+    assert isinstance(x.array, np.ndarray) and isinstance(x.numpy(), np.ndarray)
     assert x.tolist() == [[1.0, 2.0], [3.0, 4.0]]
     assert ad.tensor([2.5]).item() == 2.5 and isinstance(ad.tensor(2.5).item(), float)
     assert float(ad.tensor(2.5)) == 2.5 and int(ad.tensor(3.0)) == 3
@@ -107,7 +107,7 @@ def test_tensor_from_a_tensor_and_names():
 def test_detach_to_and_cpu():
     x = ad.tensor([1.0, 2.0], requires_grad=True)
     d = x.detach()
-    assert not d.requires_grad and d.data is x.data
+    assert not d.requires_grad and d.array is x.array
     assert x.to("cpu") is x and x.cpu() is x
     assert x.to("cpu:0") is x
 

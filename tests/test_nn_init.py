@@ -34,8 +34,8 @@ def test_fans_of_linear_and_conv_weights():
 
 def test_constant_fills_keep_the_array():
     p = empty(3, 2)
-    array = p.data
-    assert init.ones_(p) is p and p.data is array and (p.numpy() == 1).all()
+    array = p.array
+    assert init.ones_(p) is p and p.array is array and (p.numpy() == 1).all()
     init.zeros_(p)
     assert (p.numpy() == 0).all()
     init.constant_(p, 0.25)

@@ -187,7 +187,7 @@ def test_sequential_and_module_list_containers():
 def test_deepcopy_gives_independent_parameters():
     m = TwoLayer()
     c = copy.deepcopy(m)
-    c.fc1.weight.data[...] = 0
+    c.fc1.weight.array[...] = 0
     assert np.abs(m.fc1.weight.numpy()).sum() > 0
     assert [n for n, _ in c.named_parameters()] == [n for n, _ in m.named_parameters()]
 

@@ -102,8 +102,8 @@ def test_layer_matches_torch(make, shape):
 def test_layer_matches_torch_in_eval_mode(make, shape):
     ours, theirs = make(nn), make(tnn)
     if isinstance(ours, nn.BatchNorm2d):
-        ours.running_mean.data[...] = [0.5, -1.0, 2.0]
-        ours.running_var.data[...] = [2.0, 0.5, 1.5]
+        ours.running_mean.array[...] = [0.5, -1.0, 2.0]
+        ours.running_var.array[...] = [2.0, 0.5, 1.5]
     compare(ours, theirs, data(*shape), training=False)
 
 

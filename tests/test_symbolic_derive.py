@@ -50,7 +50,7 @@ def test_sigmoid_local_gradient_is_written_a_times_one_minus_a():
     (step,) = d.steps
     a = sympy.Symbol(step.node_name, real=True)
     assert sympy.expand(step.local_form - a * (1 - a)) == 0
-    zs = z.data[()]
+    zs = z.array[()]
     exact = sympy.diff(1 / (1 + sympy.exp(-zs)), zs)
     assert sympy.simplify(step.local - exact) == 0
     assert "L*(1 - L)" in d.text()
@@ -70,7 +70,7 @@ def test_a_node_with_several_consumers_sums_their_contributions_in_its_own_step(
     sums = [s for s in d.steps if s.kind == "sum"]
     assert len(sums) == 1 and sums[0].node is x and len(sums[0].upstream) == 3
     assert sums[0].verify()
-    xs, bs = x.data[()], b.data[()]
+    xs, bs = x.array[()], b.array[()]
     assert sympy.simplify(d.gradients[x] - (2 * xs + bs * sympy.exp(xs))) == 0
     assert d.steps.index(sums[0]) == len(d.steps) - 1    # after every contribution arrived
 
@@ -83,7 +83,7 @@ def test_broadcasting_is_undone_in_its_own_step():
     assert unbroadcast.node is c and unbroadcast.axes == (0,) and unbroadcast.verify()
     grad_c = d.gradients[c]
     for j in range(3):
-        assert sympy.expand(grad_c[j] - (X.data[0, j] + X.data[1, j])) == 0
+        assert sympy.expand(grad_c[j] - (X.array[0, j] + X.array[1, j])) == 0
     assert all(s.verify() for s in d.steps)
 
 
@@ -91,7 +91,7 @@ def test_forward_and_reverse_modes_agree():
     leaves, L = classic()
     reverse = ad.derive(L)
     rng = np.random.default_rng(0)
-    point = {leaf.data[()]: sympy.Rational(int(rng.integers(-9, 9)), 4) for leaf in leaves}
+    point = {leaf.array[()]: sympy.Rational(int(rng.integers(-9, 9)), 4) for leaf in leaves}
     for leaf in leaves:
         forward = ad.derive(L, mode="forward", wrt=leaf)
         assert all(s.verify() for s in forward.steps)
@@ -107,7 +107,7 @@ def test_forward_mode_pushes_the_tangent_from_the_input():
     d = ad.derive(x * y + ad.exp(x), mode="forward", wrt=x)
     assert d.steps[0].input is x and d.steps[0].upstream == 1      # dx/dx
     assert [s.kind for s in d.steps][-1] == "sum"
-    xs, ys = x.data[()], y.data[()]
+    xs, ys = x.array[()], y.array[()]
     assert sympy.simplify(d.gradients[x] - (ys + sympy.exp(xs))) == 0
     with pytest.raises(ValueError, match="wrt="):
         ad.derive(x * y, mode="forward")
@@ -116,21 +116,21 @@ def test_forward_mode_pushes_the_tangent_from_the_input():
 def test_gradients_are_keyed_by_tensor_symbol_and_name():
     x, b = ad.symbols("x b")
     d = ad.derive(x * b)
-    assert d.gradients[x] == d.gradients[x.data[()]] == d.gradients["x"] == b.data[()]
-    assert d.gradients[sympy.Symbol("x")] == b.data[()]      # a symbol without assumptions
+    assert d.gradients[x] == d.gradients[x.array[()]] == d.gradients["x"] == b.array[()]
+    assert d.gradients[sympy.Symbol("x")] == b.array[()]      # a symbol without assumptions
     assert list(d.gradients) == [x, b] and x in d.gradients
     K = ad.symbols("K", shape=(2, 2))
     dk = ad.derive((K * K).sum())
     grad = dk.gradients[K]
     assert isinstance(grad, sympy.NDimArray) and grad.shape == (2, 2)
-    assert dk.gradients[K.data[0, 1]] == 2 * K.data[0, 1]
+    assert dk.gradients[K.array[0, 1]] == 2 * K.array[0, 1]
     with pytest.raises(KeyError, match="gradients for K"):
         dk.gradients["nope"]
 
 
 def test_at_takes_tensors_symbols_or_names_and_reports_values():
     (w0, x0, _, x1, w2), L = classic()
-    by_mixed = ad.derive(L).at({w0: 2, x0.data[()]: -1, "w1": -3, x1: -2.0, w2: -3})
+    by_mixed = ad.derive(L).at({w0: 2, x0.array[()]: -1, "w1": -3, x1: -2.0, w2: -3})
     assert by_mixed.values["x1"] == -2 and by_mixed.numeric
     text = by_mixed.text()
     assert "v1 = w0 * x0     = -2" in text and "= 0.7311" in text and "-0.5898" in text
@@ -229,10 +229,10 @@ def test_each_local_gradient_is_sympy_diff_of_the_forward(name):
     assert leaf_steps, "the op's own edge is in the derivation"
     for step in leaf_steps:
         jac = _jacobian_of(step)
-        node, leaf = np.asarray(out.data, dtype=object), np.asarray(step.input.data, dtype=object)
+        node, leaf = np.asarray(out.array, dtype=object), np.asarray(step.input.array, dtype=object)
         if jac.shape != node.shape + leaf.shape:
             continue                                          # a broadcast edge
-        symbols = [s for t in leaves for s in np.asarray(t.data, dtype=object).flat]
+        symbols = [s for t in leaves for s in np.asarray(t.array, dtype=object).flat]
         point = {s: sympy.Rational(int(rng.integers(5, 30)), 10) for s in symbols}
         if name in ("max", "clip", "where"):
             point = {s: sympy.Rational(int(v), 7) for s, v in

@@ -27,15 +27,15 @@ from autodiff.symbolic.parser import ExpressionError, parse_expression, symbolic
 ])
 def test_expressions_build_the_same_algebra(text, expected):
     out, variables = symbolic_graph(text)
-    symbols = [v.data[()] for v in variables.values()]
-    assert sympy.simplify(out.data[()] - expected(*symbols)) == 0
+    symbols = [v.array[()] for v in variables.values()]
+    assert sympy.simplify(out.array[()] - expected(*symbols)) == 0
 
 
 def test_names_are_listed_in_reading_order_and_leaky_relu_takes_a_number():
     assert parse_expression("sigmoid(w*x + b)").names == ("w", "x", "b")
     out, (variables) = symbolic_graph("leaky_relu(x, 0.1)")
     x = variables["x"]
-    assert out.data[()].subs(x.data[()], -2) == sympy.Rational(-1, 5)
+    assert out.array[()].subs(x.array[()], -2) == sympy.Rational(-1, 5)
 
 
 HOSTILE = [

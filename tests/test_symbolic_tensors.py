@@ -18,7 +18,7 @@ def test_matmul_gradients_are_ybar_wt_and_xt_ybar():
     d = ad.derive(X @ W)
     ybar = matrix(d.seed)                                 # symbols standing for dL/dY
     assert {str(s) for s in ybar} == {"Ybar_0_0", "Ybar_0_1", "Ybar_1_0", "Ybar_1_1"}
-    x, w = matrix(X.data), matrix(W.data)
+    x, w = matrix(X.array), matrix(W.array)
     assert sympy.expand(matrix(d.gradients[X].tolist()) - ybar * w.T) == sympy.zeros(2, 2)
     assert sympy.expand(matrix(d.gradients[W].tolist()) - x.T * ybar) == sympy.zeros(2, 2)
     assert [s.local_kind for s in d.steps] == ["jacobian", "jacobian"]
@@ -36,7 +36,7 @@ def conv():
 
 def test_conv2d_output_is_the_cross_correlation(conv):
     X, K, Y, _ = conv
-    x, k, y = (np.asarray(t.data)[0, 0] for t in (X, K, Y))
+    x, k, y = (np.asarray(t.array)[0, 0] for t in (X, K, Y))
     for r in range(2):
         for c in range(2):
             expected = sum(x[r + a, c + b] * k[a, b] for a in range(2) for b in range(2))
@@ -46,7 +46,7 @@ def test_conv2d_output_is_the_cross_correlation(conv):
 def test_conv2d_kernel_gradient_reads_the_input_window(conv):
     """dY(r, c)/dK(a, b) = X(r + a, c + b)."""
     X, K, _, d = conv
-    x = np.asarray(X.data)[0, 0]
+    x = np.asarray(X.array)[0, 0]
     g = d.seed[0, 0]                                      # the upstream symbols dL/dY
     grad_k = d.gradients[K]
     for a in range(2):
@@ -58,7 +58,7 @@ def test_conv2d_kernel_gradient_reads_the_input_window(conv):
 
 def test_conv2d_input_gradient_is_the_full_convolution_with_the_flipped_kernel(conv):
     X, K, _, d = conv
-    k = np.asarray(K.data)[0, 0]
+    k = np.asarray(K.array)[0, 0]
     g = np.pad(d.seed[0, 0], 1, constant_values=sympy.Integer(0))     # full: pad by k - 1
     flipped = k[::-1, ::-1]
     grad_x = d.gradients[X]
@@ -102,4 +102,4 @@ def test_a_tensor_output_is_seeded_with_named_upstream_symbols():
     y = sympy.Symbol("Y_0", real=True)
     assert sympy.expand(step.local_form[0] - (1 - y ** 2)) == 0
     seeded = ad.derive(ad.tanh(v), seed=np.ones(3, dtype=object))
-    assert sympy.simplify(seeded.gradients[v][1] - (1 - sympy.tanh(v.data[1]) ** 2)) == 0
+    assert sympy.simplify(seeded.gradients[v][1] - (1 - sympy.tanh(v.array[1]) ** 2)) == 0

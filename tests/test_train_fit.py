@@ -120,7 +120,7 @@ def test_early_stopping_stops_and_restores_the_best_weights():
     losses = [1.0, 0.5, 0.7, 0.6, 0.4]
     weights = []
     for epoch, loss in enumerate(losses, start=1):
-        model.weight.data[...] = epoch
+        model.weight.array[...] = epoch
         weights.append(epoch)
         if stopper.on_epoch_end(epoch, {"val_loss": loss}, model):
             break

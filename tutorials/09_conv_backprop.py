@@ -56,8 +56,8 @@ for step in conv_steps:
 assert len(conv_steps) == 2
 
 # %%
-x_sym = np.array(X.data)                 # the SymPy symbols, as arrays we can index
-k_sym = np.array(K.data)
+x_sym = np.array(X.array)                 # the SymPy symbols, as arrays we can index
+k_sym = np.array(K.array)
 y_bar = derivation.seed                  # Ybar_0_0 ... Ybar_1_1
 y_expr = np.array(derivation.value.tolist())
 
@@ -115,7 +115,7 @@ print("dL/dK(0,0) =", K_bar[0, 0])
 X_bar = np.array(derivation.gradients[X].tolist())
 padded = ad.pad(ad.tensor(y_bar).reshape((1, 1, 2, 2)), ((0, 0), (0, 0), (1, 1), (1, 1)))
 flipped = K[::-1, ::-1].reshape((1, 1, 2, 2))
-full = np.array(ad.conv2d(padded, flipped).data).reshape(3, 3)
+full = np.array(ad.conv2d(padded, flipped).array).reshape(3, 3)
 assert all(sympy.expand(X_bar[i, j] - full[i, j]) == 0 for i in range(3) for j in range(3))
 terms = np.array([[len(sympy.Add.make_args(sympy.expand(X_bar[i, j]))) for j in range(3)]
                   for i in range(3)])

@@ -111,11 +111,11 @@ SCATTER_ADD = Primitive(
 def _normalize_index(x: Tensor, index):
     """Tensors to arrays on x's device, boolean masks to integer arrays; says if it is basic."""
     parts = index if isinstance(index, tuple) else (index,)
-    backend = backend_of(x.data)
+    backend = backend_of(x.array)
     out, basic = [], True
     for part in parts:
         if isinstance(part, Tensor):
-            part = part.data
+            part = part.array
         if isinstance(part, (list, np.ndarray)) or (hasattr(part, "shape") and hasattr(part, "dtype")):
             array = part if not isinstance(part, list) else np.asarray(part)
             if isinstance(array, np.ndarray) and backend.name not in ("cpu", "sympy"):

@@ -94,7 +94,7 @@ class CompiledFunction:
         self._grad_vars = {(n.name, index): _identifier(
             "_".join([f"d{out_name}_d{self._arg[n.name]}", *map(str, index)]), taken)
             for n in leaves for index in np.ndindex(*n.shape)}
-        value = sympy.sympify(np.asarray(output.data, dtype=object).reshape(())[()])
+        value = sympy.sympify(np.asarray(output.array, dtype=object).reshape(())[()])
         exprs = [value.xreplace(swaps)]
         for n in leaves:
             g = as_array(derivation.gradients[n.tensor])
@@ -183,7 +183,7 @@ class CompiledFunction:
         args = []
         for name in self.names:
             value = arrays[name]
-            value = value.data if isinstance(value, Tensor) else value
+            value = value.array if isinstance(value, Tensor) else value
             if self.backend == "numpy":
                 value = np.asarray(value)
             shape = self.shapes[name]

@@ -122,7 +122,7 @@ class Derivation:
     def _seed(self, seed, like: Tensor, suffix: str, default) -> np.ndarray:
         """1 for a scalar; for a tensor, symbols ``Ybar_i_j`` (reverse) / ``Xdot_i_j`` (forward)."""
         if seed is not None:
-            data = seed.data if isinstance(seed, Tensor) else SYMPY_NAMESPACE.asarray(seed)
+            data = seed.array if isinstance(seed, Tensor) else SYMPY_NAMESPACE.asarray(seed)
             data = np.asarray(data, dtype=object)
             if data.shape != like.shape:
                 raise ValueError(f"derive: seed has shape {data.shape}, expected {like.shape}")
@@ -136,7 +136,7 @@ class Derivation:
     @property
     def value(self):
         """The output: a SymPy expression (a SymPy Array for a tensor)."""
-        return to_sympy(self.output.data)
+        return to_sympy(self.output.array)
 
     @property
     def numeric(self) -> bool:
@@ -152,7 +152,7 @@ class Derivation:
                 name = key.name if isinstance(key, (Tensor, sympy.Symbol)) else key
                 raise ValueError(f"at(): unknown name {name!r}; this derivation's inputs are "
                                  f"{', '.join(self._leaf_names())}")
-            array = SYMPY_NAMESPACE.asarray(value.data if isinstance(value, Tensor) else value)
+            array = SYMPY_NAMESPACE.asarray(value.array if isinstance(value, Tensor) else value)
             array = np.asarray(array, dtype=object)
             if array.shape != t.shape:
                 raise ValueError(f"at(): {self.graph.node(t).name} has shape {t.shape}, "

@@ -28,7 +28,7 @@ def _input_name(d, x, style: str) -> str:
     node = d.graph.node(x)
     if node is not None:
         return node.name if style == "text" else _name_latex(node.name)
-    data = np.asarray(x.data, dtype=object)
+    data = np.asarray(x.array, dtype=object)
     if data.shape == ():
         text = str(data[()]) if style == "text" else sympy.latex(data[()])
         return f"({text})" if text.startswith("-") else text
@@ -52,7 +52,7 @@ def definition(d, node: GraphNode, style: str = "text") -> str:
     op = t._op
     if style == "latex" and op.name in ELEMENTWISE_ARITHMETIC and all(
             x.shape == () for x in t._inputs):
-        forms = [d.graph.form(x).data for x in t._inputs]
+        forms = [d.graph.form(x).array for x in t._inputs]
         value = np.asarray(op.forward(SYMPY_NAMESPACE, *forms), dtype=object)[()]
         return sympy.latex(exact(value))
     args = [_input_name(d, x, style) for x in t._inputs]

@@ -52,7 +52,7 @@ class GraphNode:
 
     @property
     def value(self) -> np.ndarray:
-        return self.tensor.data
+        return self.tensor.array
 
     @property
     def is_leaf(self) -> bool:
@@ -169,7 +169,7 @@ def forward_order(output: Tensor) -> list[Tensor]:
 
 
 def _own_symbols(t: Tensor):
-    data = np.asarray(t.data, dtype=object)
+    data = np.asarray(t.array, dtype=object)
     if data.size and all(isinstance(v, sympy.Symbol) for v in data.flat):
         return data
     return None
@@ -178,7 +178,7 @@ def _own_symbols(t: Tensor):
 def _leaf_name(t: Tensor, k: int) -> str:
     if t.name:
         return t.name
-    data = np.asarray(t.data, dtype=object)
+    data = np.asarray(t.array, dtype=object)
     if data.shape == () and isinstance(data[()], sympy.Symbol):
         return data[()].name
     return f"u{k + 1}"
@@ -195,7 +195,7 @@ def local_jacobian(out_shape, call) -> Local:
     for j in np.ndindex(*out_shape):
         g[j] = sympy.Dummy("g")
     position = {s: j for j, s in np.ndenumerate(g)} if out_shape else {g[()]: ()}
-    dx = np.asarray(call(Tensor._wrap(g)).data, dtype=object)
+    dx = np.asarray(call(Tensor._wrap(g)).array, dtype=object)
     jac = np.full(tuple(out_shape) + dx.shape, sympy.Integer(0), dtype=object)
     nonzeros = 0
     diagonal = tuple(out_shape) == dx.shape

@@ -255,10 +255,10 @@ def _definition_math(d, node) -> str:
     t = node.tensor
     scalars = all(x.shape == () for x in t._inputs)
     if t._op.name in ("add", "sub", "mul", "div", "power", "neg") and scalars:
-        forms = [d.graph.form(x).data for x in t._inputs]
+        forms = [d.graph.form(x).array for x in t._inputs]
         return math(np.asarray(t._op.forward(SYMPY_NAMESPACE, *forms), dtype=object)[()])
     if scalars and not _params_text(t._params):
-        args = [exact(d.graph.form(x).data[()]) for x in t._inputs]
+        args = [exact(d.graph.form(x).array[()]) for x in t._inputs]
         name = "σ" if t._op.name == "sigmoid" else t._op.name
         return math(sympy.Function(name)(*args))
     return f"<code>{html_text.escape(definition(d, node))}</code>"

@@ -38,7 +38,7 @@ class Gradients(Mapping):
         self._ids = {name: k for name, k in names.items()}        # name -> id
         self._names = {k: name for name, k in names.items()}
         for t, _ in items:
-            for s in np.asarray(t.data, dtype=object).flat:
+            for s in np.asarray(t.array, dtype=object).flat:
                 if isinstance(s, sympy.Symbol):
                     self._ids.setdefault(s.name, id(t))
 

@@ -75,7 +75,7 @@ def _difference(step: Step, upstream, local, downstream) -> np.ndarray:
     up = as_array(upstream)
     if step.kind == "unbroadcast":
         with no_grad():
-            return down - sum_to(Tensor._wrap(up), down.shape).data
+            return down - sum_to(Tensor._wrap(up), down.shape).array
     local = as_array(local)
     if step.local_kind in ("scalar", "elementwise"):
         return down - np.broadcast_to(up, down.shape) * local

@@ -43,14 +43,14 @@ def _edge(graph: Graph, node: GraphNode, i: int, g: np.ndarray):
     t = node.tensor
     try:
         local = _local(graph, node, i)
-        dx = call_rule(graph, node, i, Tensor._wrap(g)).data
+        dx = call_rule(graph, node, i, Tensor._wrap(g)).array
         return local, np.asarray(dx, dtype=object), g
     except (TypeError, ValueError):
         pass
     g = graph.values_of(g)
     try:
         local = _local(graph, node, i, forms=False)
-        dx = call_rule(graph, node, i, Tensor._wrap(g), forms=False).data
+        dx = call_rule(graph, node, i, Tensor._wrap(g), forms=False).array
     except (TypeError, ValueError) as e:
         raise NeedsNumbers(f"derive: {t._op.name} ({node.name}): its gradient depends on how "
                            f"the values compare ({e}); give numbers with .at({{...}}), or put "
@@ -124,7 +124,7 @@ def _unbroadcast(d, node: GraphNode, dx: np.ndarray) -> np.ndarray:
     axes = tuple(range(lead)) + tuple(lead + k for k, n in enumerate(shape)
                                       if n == 1 and dx.shape[lead + k] != 1)
     with no_grad():
-        summed = np.asarray(sum_to(Tensor._wrap(dx), shape).data, dtype=object)
+        summed = np.asarray(sum_to(Tensor._wrap(dx), shape).array, dtype=object)
     _step(d, "unbroadcast", node, None, "unbroadcast", dx, None, summed,
           axes=normalize_axis(axes, dx.ndim) if axes else (),
           rule=r"\bar{x} = \textstyle\sum_{\text{broadcast axes}} \bar{y}")
@@ -149,7 +149,7 @@ def _push(graph: Graph, node: GraphNode, i: int, tangent: np.ndarray, forms: boo
     tangents = [None] * len(t._inputs)
     tangents[i] = Tensor._wrap(tangent)
     with no_grad():
-        return np.asarray(push_tangent(stand_in, tangents).data, dtype=object)
+        return np.asarray(push_tangent(stand_in, tangents).array, dtype=object)
 
 
 def forward_steps(d, leaf: GraphNode, seed: np.ndarray) -> list:

@@ -128,7 +128,7 @@ def _gradients(output: Tensor, layout: Layout, notes: list) -> dict:
     shown = [t for t in layout.tensors if t.requires_grad and layout.item(t) is not None]
     seed = None
     if output.size != 1:
-        seed = Tensor._wrap(output.backend.xp.ones(output.data.shape, dtype=output.dtype))
+        seed = Tensor._wrap(output.backend.xp.ones(output.array.shape, dtype=output.dtype))
         notes.append("gradients of sum(output)")
     try:
         found = gradients(output, shown, grad_outputs=seed, retain_graph=True)

@@ -18,7 +18,7 @@ SIMPLIFY_LIMIT = 40   # simplify expressions up to this many operations (larger 
 
 
 def is_symbolic(t: Tensor) -> bool:
-    return t.data.dtype == object
+    return t.array.dtype == object
 
 
 def tidy(expr):
@@ -58,7 +58,7 @@ def substitutions(at) -> dict:
             except ValueError:
                 raise ValueError(f"draw: the value for {key.name or 'a symbolic tensor'} has "
                                  f"shape {values.shape}, expected {key.shape}") from None
-            for symbol, v in zip(key.data.flat, values.flat):
+            for symbol, v in zip(key.array.flat, values.flat):
                 subs[symbol] = sympy.sympify(v)
         elif isinstance(key, sympy.Symbol):
             subs[key] = sympy.sympify(value)
@@ -92,4 +92,4 @@ def local_gradient(t: Tensor, i: int):
             local = rule(ones, t, *t._inputs, **t._params)
     except Exception:  # noqa: BLE001 - a rule that refuses symbols: the edge goes unlabelled
         return None
-    return tidy(local.data.reshape(-1)[0])
+    return tidy(local.array.reshape(-1)[0])

@@ -45,18 +45,18 @@ class _BatchNorm(Module):
         if self.track_running_stats:
             init.zeros_(self.running_mean)
             init.ones_(self.running_var)
-            self.num_batches_tracked.data[...] = 0
+            self.num_batches_tracked.array[...] = 0
 
     def forward(self, x):
         expect_ndim(self, x, self._ndims, self._layout)
         expect_size(self, x, 1, self.num_features, "channels (axis 1)")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data[...] += 1
+            self.num_batches_tracked.array[...] += 1
             if self.momentum is None:          # a cumulative average of all batches so far
                 # 1 / count stays a 0-d array on the device: reading the count back to the
                 # host would make the GPU finish its queue at every training step
-                factor = (1.0 / self.num_batches_tracked.data).astype(x.dtype)
+                factor = (1.0 / self.num_batches_tracked.array).astype(x.dtype)
         use_batch_stats = self.training or self.running_mean is None
         keep_stats = not self.training or self.track_running_stats
         return F.batch_norm(x, self.running_mean if keep_stats else None,

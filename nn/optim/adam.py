@@ -31,17 +31,17 @@ class Adam(Optimizer):
         xp, (beta1, beta2), lr = p.backend.xp, group["betas"], group["lr"]
         if not state:
             state["step"] = 0
-            state["exp_avg"] = xp.zeros_like(p.data)
-            state["exp_avg_sq"] = xp.zeros_like(p.data)
+            state["exp_avg"] = xp.zeros_like(p.array)
+            state["exp_avg_sq"] = xp.zeros_like(p.array)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = xp.zeros_like(p.data)
+                state["max_exp_avg_sq"] = xp.zeros_like(p.array)
         state["step"] += 1
         step, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
         if group["weight_decay"]:
             if self.decoupled_weight_decay:
-                p.data *= 1 - lr * group["weight_decay"]
+                p.array *= 1 - lr * group["weight_decay"]
             else:
-                g = g + group["weight_decay"] * p.data
+                g = g + group["weight_decay"] * p.array
         m += (1 - beta1) * (g - m)
         v *= beta2
         v += (1 - beta2) * g * g
@@ -49,7 +49,7 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"][...] = xp.maximum(state["max_exp_avg_sq"], v)
             v = state["max_exp_avg_sq"]
         denom = xp.sqrt(v) / math.sqrt(1 - beta2 ** step) + group["eps"]
-        p.data -= lr / (1 - beta1 ** step) * m / denom
+        p.array -= lr / (1 - beta1 ** step) * m / denom
 
 
 class AdamW(Adam):
@@ -70,15 +70,15 @@ class Adamax(Optimizer):
         xp, (beta1, beta2) = p.backend.xp, group["betas"]
         if not state:
             state["step"] = 0
-            state["exp_avg"] = xp.zeros_like(p.data)
-            state["exp_inf"] = xp.zeros_like(p.data)
+            state["exp_avg"] = xp.zeros_like(p.array)
+            state["exp_inf"] = xp.zeros_like(p.array)
         state["step"] += 1
         if group["weight_decay"]:
-            g = g + group["weight_decay"] * p.data
+            g = g + group["weight_decay"] * p.array
         m, u = state["exp_avg"], state["exp_inf"]
         m += (1 - beta1) * (g - m)
         u[...] = xp.maximum(u * beta2, xp.abs(g) + group["eps"])
-        p.data -= group["lr"] / (1 - beta1 ** state["step"]) * m / u
+        p.array -= group["lr"] / (1 - beta1 ** state["step"]) * m / u
 
 
 class NAdam(Optimizer):
@@ -95,15 +95,15 @@ class NAdam(Optimizer):
         if not state:
             state["step"] = 0
             state["mu_product"] = 1.0
-            state["exp_avg"] = xp.zeros_like(p.data)
-            state["exp_avg_sq"] = xp.zeros_like(p.data)
+            state["exp_avg"] = xp.zeros_like(p.array)
+            state["exp_avg_sq"] = xp.zeros_like(p.array)
         state["step"] += 1
         step, psi = state["step"], group["momentum_decay"]
         if group["weight_decay"]:
             if group["decoupled_weight_decay"]:
-                p.data *= 1 - lr * group["weight_decay"]
+                p.array *= 1 - lr * group["weight_decay"]
             else:
-                g = g + group["weight_decay"] * p.data
+                g = g + group["weight_decay"] * p.array
         mu = beta1 * (1 - 0.5 * 0.96 ** (step * psi))
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * psi))
         state["mu_product"] *= mu
@@ -113,5 +113,5 @@ class NAdam(Optimizer):
         v *= beta2
         v += (1 - beta2) * g * g
         denom = xp.sqrt(v / (1 - beta2 ** step)) + group["eps"]
-        p.data -= lr * (1 - mu) / (1 - mu_product) * g / denom
-        p.data -= lr * mu_next / (1 - mu_product * mu_next) * m / denom
+        p.array -= lr * (1 - mu) / (1 - mu_product) * g / denom
+        p.array -= lr * mu_next / (1 - mu_product * mu_next) * m / denom

@@ -23,13 +23,13 @@ class Adagrad(Optimizer):
         xp = p.backend.xp
         if not state:
             state["step"] = 0
-            state["sum"] = xp.full_like(p.data, group["initial_accumulator_value"])
+            state["sum"] = xp.full_like(p.array, group["initial_accumulator_value"])
         state["step"] += 1
         if group["weight_decay"]:
-            g = g + group["weight_decay"] * p.data
+            g = g + group["weight_decay"] * p.array
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         state["sum"] += g * g
-        p.data -= clr * g / (xp.sqrt(state["sum"]) + group["eps"])
+        p.array -= clr * g / (xp.sqrt(state["sum"]) + group["eps"])
 
 
 class RMSprop(Optimizer):
@@ -46,14 +46,14 @@ class RMSprop(Optimizer):
         xp, alpha = p.backend.xp, group["alpha"]
         if not state:
             state["step"] = 0
-            state["square_avg"] = xp.zeros_like(p.data)
+            state["square_avg"] = xp.zeros_like(p.array)
             if group["momentum"] > 0:
-                state["momentum_buffer"] = xp.zeros_like(p.data)
+                state["momentum_buffer"] = xp.zeros_like(p.array)
             if group["centered"]:
-                state["grad_avg"] = xp.zeros_like(p.data)
+                state["grad_avg"] = xp.zeros_like(p.array)
         state["step"] += 1
         if group["weight_decay"]:
-            g = g + group["weight_decay"] * p.data
+            g = g + group["weight_decay"] * p.array
         square_avg = state["square_avg"]
         square_avg *= alpha
         square_avg += (1 - alpha) * g * g
@@ -67,6 +67,6 @@ class RMSprop(Optimizer):
             buf = state["momentum_buffer"]
             buf *= group["momentum"]
             buf += g / avg
-            p.data -= group["lr"] * buf
+            p.array -= group["lr"] * buf
         else:
-            p.data -= group["lr"] * g / avg
+            p.array -= group["lr"] * g / avg

@@ -2,7 +2,7 @@
 and saving/loading that state (PyTorch's ``torch.optim.Optimizer``).
 
 A subclass writes one method, ``update(p, g, group, state)``: the documented rule for one
-parameter, done in place on ``p.data`` with array operations (NumPy or CuPy), no graph.
+parameter, done in place on ``p.array`` with array operations (NumPy or CuPy), no graph.
 """
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ class Optimizer:
                 if set_to_none or p.grad is None:
                     p.grad = None
                 else:
-                    p.grad.data[...] = 0
+                    p.grad.array[...] = 0
 
     def step(self, closure: Callable | None = None):
         """Update every parameter that has a gradient; ``closure`` re-evaluates the loss."""
@@ -81,7 +81,7 @@ class Optimizer:
                 for p in group["params"]:
                     if p.grad is None:
                         continue
-                    g = p.grad.data
+                    g = p.grad.array
                     if group.get("maximize"):
                         g = -g
                     self.update(p, g, group, self.state.setdefault(p, {}))
@@ -128,7 +128,7 @@ def _is_array(value) -> bool:
 
 
 def _to_like(value, p: Tensor):
-    array = value.data if isinstance(value, Tensor) else value
+    array = value.array if isinstance(value, Tensor) else value
     if backend_of(array) is p.backend:
         return array.astype(p.dtype, copy=True)
     return p.backend.from_host(np.array(asnumpy(array), dtype=p.dtype))

@@ -22,7 +22,7 @@ class SGD(Optimizer):
 
     def update(self, p, g, group, state):
         if group["weight_decay"]:
-            g = g + group["weight_decay"] * p.data
+            g = g + group["weight_decay"] * p.array
         momentum = group["momentum"]
         if momentum:
             buf = state.get("momentum_buffer")
@@ -32,4 +32,4 @@ class SGD(Optimizer):
                 buf *= momentum
                 buf += (1 - group["dampening"]) * g
             g = g + momentum * buf if group["nesterov"] else buf
-        p.data -= group["lr"] * g
+        p.array -= group["lr"] * g
