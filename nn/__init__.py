@@ -38,9 +38,10 @@ from .callbacks import Callback, EarlyStopping
 from .checkpoint import CheckpointError, load, load_checkpoint, save, save_checkpoint
 from .evaluate import Evaluation, evaluate
 from .to_torch import to_torch
-from .train import History, fit
+from .train import History, TrainingDiverged, fit
 
 __all__ += [
     "Callback", "CheckpointError", "EarlyStopping", "Evaluation", "History", "data",
     "evaluate", "fit", "load", "load_checkpoint", "save", "save_checkpoint", "to_torch",
 ]
+__all__ += ["TrainingDiverged"]

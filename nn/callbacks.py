@@ -77,6 +77,12 @@ class EarlyStopping(Callback):
             return True
         return False
 
+    def stop_reason(self) -> str:
+        """Why it stopped, in words (``fit`` prints it when early stopping ends a run)."""
+        return (f"{self.monitor} has not improved by more than {self.min_delta:g} for "
+                f"{self.wait} epochs (best {self.best:.4g} at epoch {self.best_epoch})"
+                + ("; the weights of that epoch are restored" * self.restore_best_weights))
+
     def state_dict(self) -> dict:
         return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait}
 

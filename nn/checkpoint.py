@@ -21,19 +21,16 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import zipfile
 from typing import Any
 
 import numpy as np
 
 import autodiff as ad
 
+from .npz_reader import CheckpointError, read_npz
+
 _STRUCTURE = "__checkpoint__"   # the JSON member of a training checkpoint
 _MODEL = "model"
-
-
-class CheckpointError(ValueError):
-    """A file that is not a checkpoint this library wrote, or one that was damaged."""
 
 
 # ---- atomic writing -------------------------------------------------------------------------
@@ -44,8 +41,9 @@ def atomic_write(path: str | os.PathLike, write) -> None:
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
-                                     suffix=".tmp")
+    prefix = "." + os.path.basename(path) + "."
+    _remove_stale_temporaries(folder, prefix)
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f"{prefix}{os.getpid()}.", suffix=".tmp")
     try:
         os.chmod(temporary, _file_mode(path))
         with os.fdopen(fd, "wb") as file:
@@ -67,6 +65,38 @@ def atomic_write(path: str | os.PathLike, write) -> None:
         pass
     finally:
         os.close(directory)
+
+
+def _remove_stale_temporaries(folder: str, prefix: str) -> None:
+    """Delete the temporary files of earlier writes whose process died mid-write (SIGKILL,
+    power loss: nothing ran to clean up). Their names carry the writer's process id; a file
+    of a process still running (another writer right now) is left alone."""
+    if os.name != "posix":
+        return
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(prefix):].split(".")[0]
+        if not (name.startswith(prefix) and name.endswith(".tmp") and pid.isdigit()):
+            continue
+        if int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        try:
+            os.remove(os.path.join(folder, name))
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)                      # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:                          # it exists but belongs to someone else
+        return True
+    return True
 
 
 def _file_mode(path: str) -> int:
@@ -112,38 +142,8 @@ def save(model_or_state_dict, path: str | os.PathLike) -> None:
 
 
 def _open(path) -> dict[str, np.ndarray]:
-    """Every array of an ``.npz``, read without pickle; damaged files become CheckpointError."""
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"load: no checkpoint at {path!r}")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise CheckpointError(f"load: {path!r} is a single .npy array, not an .npz "
-                                      "checkpoint")
-            return {name: archive[name] for name in archive.files}
-    except AttributeError:  # np.load returned a bare array, which has no context manager
-        raise CheckpointError(f"load: {path!r} is a single .npy array, not an .npz "
-                              "checkpoint") from None
-    except CheckpointError:
-        raise
-    except ValueError as e:
-        if "pickle" in str(e).lower() and _looks_pickled(path):
-            raise CheckpointError(f"load: {path!r} contains pickled Python objects; refusing "
-                                  "to unpickle them (only numeric .npz checkpoints load)") from None
-        if "pickle" in str(e).lower():  # NumPy's guess for any file it does not recognise
-            raise CheckpointError(f"load: {path!r} is not an .npz checkpoint (unknown "
-                                  "format)") from None
-        raise CheckpointError(f"load: {path!r} is not a valid .npz checkpoint ({e})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as e:
-        raise CheckpointError(f"load: {path!r} is truncated or corrupt ({e})") from None
-
-
-def _looks_pickled(path: str) -> bool:
-    """True for an .npz holding object arrays, or a raw pickle (protocol 2+ starts 0x80)."""
-    with open(path, "rb") as file:
-        head = file.read(2)
-    return head[:1] == b"\x80" or zipfile.is_zipfile(path) or head == b"\x93N"
+    """Every array of an ``.npz``, each checked before it is read (see ``npz_reader``)."""
+    return read_npz(path, text_keys=(_STRUCTURE,))
 
 
 def load(path: str | os.PathLike) -> dict[str, ad.Tensor]:
@@ -255,19 +255,24 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     arrays = _open(path)
     if _STRUCTURE not in arrays:
         return {_MODEL: {k: ad.tensor(v) for k, v in arrays.items()}}
+    where = os.fspath(path)
     try:
-        structure = json.loads(str(arrays[_STRUCTURE]))
-    except (ValueError, TypeError) as e:
-        raise CheckpointError(f"load_checkpoint: {os.fspath(path)!r} has a damaged "
-                              f"description ({e})") from None
-    parts = {}
-    for name, node in structure.items():
-        if name == _MODEL:
-            missing = [key for key in node if f"{_MODEL}/{key}" not in arrays]
-            if missing:
-                raise CheckpointError(f"load_checkpoint: {os.fspath(path)!r} lacks the "
-                                      f"arrays of {_listed(missing)}")
-            parts[name] = {key: ad.tensor(arrays[f"{_MODEL}/{key}"]) for key in node}
-        else:
-            parts[name] = _decode(node, arrays)
-    return parts
+        description = arrays[_STRUCTURE]
+        if description.dtype.kind != "U" or description.ndim != 0:
+            raise TypeError(f"{_STRUCTURE} holds {description.dtype} {description.shape}")
+        structure = json.loads(str(description))
+        if not isinstance(structure, dict) or not isinstance(structure.get(_MODEL), list):
+            raise TypeError("no list of model keys")
+        parts = {name: _decode(node, arrays) for name, node in structure.items()
+                 if name != _MODEL}
+        keys = [str(key) for key in structure[_MODEL]]
+    except CheckpointError as e:
+        raise CheckpointError(f"load_checkpoint: {where!r}: {e}") from None
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as e:
+        raise CheckpointError(f"load_checkpoint: {where!r} has a damaged description "
+                              f"({type(e).__name__}: {e})") from None
+    missing = [key for key in keys if f"{_MODEL}/{key}" not in arrays]
+    if missing:
+        raise CheckpointError(f"load_checkpoint: {where!r} lacks the arrays of "
+                              f"{_listed(missing)}")
+    return {_MODEL: {key: ad.tensor(arrays[f"{_MODEL}/{key}"]) for key in keys}, **parts}

@@ -33,14 +33,25 @@ from .callbacks import Callback
 from .evaluate import Evaluation, _on, _read, _RunningMetrics, evaluate  # noqa: F401 (Evaluation)
 
 METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
-DISPLAY_EVERY = 10     # batches between two reads of the running metrics for the progress bar
+DISPLAY_EVERY = 10     # batches between two reads of the running metrics (bar, divergence)
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or Inf: training stopped before saving anything computed from it.
+    ``epoch`` and ``batch`` locate the first bad batch; ``history`` holds the complete epochs
+    before it (the last checkpoint written, if any, is theirs)."""
+
+    def __init__(self, message: str, epoch: int, batch: int, history: History):
+        super().__init__(message)
+        self.epoch, self.batch, self.history = epoch, batch, history
 
 
 class History:
     """What happened, epoch by epoch: ``metrics[name]`` is a list with one value per epoch
     (``loss accuracy val_loss val_accuracy``), ``grad_norms[layer]`` the mean L2 norm of
     that layer's gradient over the epoch's batches (when ``fit(grad_norms=True)``), ``lr``
-    the learning rate each epoch used. ``interrupted`` is True after a Ctrl-C.
+    the learning rate each epoch used. ``interrupted`` is True after a Ctrl-C;
+    ``stopped_early`` says why a callback (early stopping) ended the run, else None.
     """
 
     def __init__(self, metrics=None, grad_norms=None, lr=None):
@@ -49,6 +60,7 @@ class History:
                                                    for k, v in (grad_norms or {}).items()}
         self.lr: list[float] = list(lr or [])
         self.interrupted = False
+        self.stopped_early: str | None = None      # why a callback ended the run, if one did
 
     @property
     def epochs(self) -> int:
@@ -137,13 +149,22 @@ def training_state(model, optimizer, scheduler, loader, history, epoch, callback
 def restore_training_state(state: dict, model, optimizer, scheduler=None, loader=None,
                            callbacks=()) -> tuple[int, History]:
     """Load a training checkpoint into fresh objects; returns (epochs done, history)."""
+    epoch, history = check_training_state(state)
     ckpt.check_state_dict(model, state["model"])
     model.load_state_dict(state["model"])
-    optimizer.load_state_dict(state["optimizer"])
+    try:
+        optimizer.load_state_dict(state["optimizer"])
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
+        raise ckpt.CheckpointError(f"resume: the checkpoint's optimizer state does not fit "
+                                   f"{type(optimizer).__name__} ({type(e).__name__}: {e})") from None
     if scheduler is not None:
         if "scheduler" not in state:
             raise ValueError("resume: the checkpoint was trained without a scheduler")
-        scheduler.load_state_dict(state["scheduler"])
+        saved, own = state["scheduler"], scheduler.state_dict()
+        if not isinstance(saved, dict) or not set(saved) <= set(own):
+            raise ckpt.CheckpointError(f"resume: the checkpoint's scheduler state does not fit "
+                                       f"{type(scheduler).__name__}")
+        scheduler.load_state_dict(saved)
     if loader is not None and "loader" in state and hasattr(loader, "load_state_dict"):
         loader.load_state_dict(state["loader"])
     if state.get("rng") is not None:
@@ -151,7 +172,29 @@ def restore_training_state(state: dict, model, optimizer, scheduler=None, loader
     for callback, saved in zip(callbacks, state.get("callbacks", [])):
         if saved and hasattr(callback, "load_state_dict"):
             callback.load_state_dict(saved)
-    return int(state["epoch"]), History.from_dict(state.get("history", {}))
+    return epoch, history
+
+
+def check_training_state(state: dict) -> tuple[int, History]:
+    """(epochs done, history) of a training checkpoint, refusing a file that has no training
+    state (``nn.save`` writes weights only) or whose epoch count was tampered with."""
+    if not isinstance(state, dict) or "optimizer" not in state or "epoch" not in state:
+        raise ckpt.CheckpointError(
+            "resume: the checkpoint holds no training state (no optimizer state, no epoch): "
+            "it has a model's weights only, as nn.save writes them; load those with "
+            "model.load_state_dict(nn.load(path)) and call fit without resume")
+    epoch = state["epoch"]
+    if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
+        raise ckpt.CheckpointError(f"resume: the checkpoint's epoch {epoch!r} is not a count "
+                                   "of epochs (a damaged or edited file?)")
+    try:
+        history = History.from_dict(state.get("history", {}))
+    except (AttributeError, TypeError, ValueError) as e:
+        raise ckpt.CheckpointError(f"resume: the checkpoint's history is damaged ({e})") from None
+    if "history" in state and history.epochs != epoch:
+        raise ckpt.CheckpointError(f"resume: the checkpoint says epoch {epoch} but its history "
+                                   f"holds {history.epochs} epochs (a damaged or edited file?)")
+    return epoch, history
 
 
 # ---- the loop ---------------------------------------------------------------------------------------
@@ -167,6 +210,8 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 
     ``checkpoint_extra`` is stored beside the training state (e.g. the model's name).
     A first Ctrl-C stops after the current batch: the history is returned with
     ``interrupted=True`` and the checkpoint of the last complete epoch is kept.
+    A loss that becomes NaN or Inf raises :class:`TrainingDiverged` (naming the epoch, the
+    batch and the likely cause) before anything computed from it is saved.
     On a GPU, build the loaders with the same ``device`` so that batches are made there
     (see ``DataLoader``); a batch from elsewhere is copied over, explicitly, each step.
     """
@@ -188,7 +233,7 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 
                        disable=not progress, leave=True)
             try:
                 values = _train_one_epoch(model, loss_fn, optimizer, train_loader, device,
-                                          grad_norms, stop, bar, history)
+                                          grad_norms, stop, bar, history, epoch)
                 if stop.requested:
                     history.interrupted = True
                     break
@@ -206,6 +251,11 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 
             history.append(values)
             votes = [bool(cb.on_epoch_end(epoch, dict(values), model)) for cb in callbacks]
             should_stop = any(votes)   # every callback sees every epoch
+            if should_stop and epoch < epochs:
+                history.stopped_early = "; ".join(
+                    _stop_reason(cb, epoch, epochs) for cb, vote in zip(callbacks, votes) if vote)
+                if progress:
+                    tqdm.write(history.stopped_early)
             if checkpoint is not None:
                 state = training_state(model, optimizer, scheduler, train_loader, history,
                                        epoch, callbacks)
@@ -216,6 +266,29 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 
     for callback in callbacks:
         callback.on_train_end(model)
     return history
+
+
+def _stop_reason(callback, epoch: int, epochs: int) -> str:
+    reason = getattr(callback, "stop_reason", None)
+    why = reason() if callable(reason) else f"{type(callback).__name__} asked to stop"
+    return f"early stopping after epoch {epoch} of {epochs}: {why}"
+
+
+def _diverged(optimizer, epoch: int, batch: int, batches, value: float,
+              history: History) -> TrainingDiverged:
+    """The error for a loss that is no longer finite, with the settings most likely to blame."""
+    group = (getattr(optimizer, "param_groups", None) or [{}])[0]
+    causes = [f"a learning rate too high (lr={group['lr']:g}: try 10 times smaller)"
+              if "lr" in group else "a learning rate too high"]
+    if group.get("momentum"):
+        causes.append(f"too much momentum (momentum={group['momentum']:g})")
+    of = f" of {batches}" if batches else ""
+    return TrainingDiverged(
+        f"fit: the loss became {value} at epoch {epoch}, batch {batch}{of}; training stopped "
+        f"and nothing of epoch {epoch} was saved (the last checkpoint, if any, holds epoch "
+        f"{epoch - 1}). Likely cause: " + " or ".join(causes) + "; NaN/Inf in the data, or a "
+        "loss that takes log(0), do the same (find the op with ad.detect_anomaly())",
+        epoch, batch, history)
 
 
 def _learning_rate(optimizer) -> float:
@@ -231,12 +304,13 @@ def _shown(values: dict[str, float]) -> dict[str, str]:
 
 
 def _train_one_epoch(model, loss_fn, optimizer, loader, device, grad_norms, stop, bar,
-                     history) -> dict[str, float]:
+                     history, epoch: int = 1) -> dict[str, float]:
     """One pass over ``loader``. No step reads from the device (see the module docstring):
-    the bar's numbers are read every ``DISPLAY_EVERY`` batches, so on a GPU the host keeps
-    queueing work while the device runs it."""
+    the running metrics are read every ``DISPLAY_EVERY`` batches for the bar (and then a
+    diverging loss stops the epoch) and at its end, so on a GPU the host keeps queueing work
+    while the device runs it. The first bad batch is remembered on the device."""
     model.train()
-    running, norms, batch = _RunningMetrics(), {}, 0
+    running, norms, batch, first_bad = _RunningMetrics(), {}, 0, None
     for batch, (x, y) in enumerate(loader, start=1):
         x, y = _on(x, device), _on(y, device)
         out = model(x)
@@ -248,11 +322,17 @@ def _train_one_epoch(model, loss_fn, optimizer, loader, device, grad_norms, stop
                 norms[layer] = norm if layer not in norms else norms[layer] + norm
         optimizer.step()
         running.add(loss, out, y)
-        if not bar.disable and batch % DISPLAY_EVERY == 0:
+        first_bad = _first_bad(first_bad, loss, batch)   # on the device: reads nothing
+        if not bar.disable and batch % DISPLAY_EVERY == 0:   # the bar reads: check too
+            _check_finite(running, first_bad, optimizer, epoch, loader, history)
             bar.set_postfix(_shown(running.values()), refresh=False)
         bar.update()
         if stop.requested:
             break
+    if batch == 0:
+        raise ValueError("fit: the training loader gave no batches (an empty dataset, or "
+                         "drop_last=True with fewer samples than batch_size)")
+    _check_finite(running, first_bad, optimizer, epoch, loader, history)
     values = running.values()
     if not bar.disable:
         bar.set_postfix(_shown(values), refresh=False)
@@ -261,3 +341,25 @@ def _train_one_epoch(model, loss_fn, optimizer, loader, device, grad_norms, stop
         for layer, total in zip(norms, totals):
             history.grad_norms.setdefault(layer, []).append(total / batch)
     return values
+
+
+def _first_bad(first_bad, loss, batch: int):
+    """The number of the epoch's first batch whose loss was NaN or Inf (0: none yet), kept
+    as a 0-d array on the loss's device."""
+    xp = loss.backend.xp
+    bad = ~xp.isfinite(loss.array)
+    if first_bad is None:
+        return xp.where(bad, batch, 0)
+    return xp.where(bad & (first_bad == 0), batch, first_bad)
+
+
+def _check_finite(running, first_bad, optimizer, epoch, loader, history) -> None:
+    """Raise TrainingDiverged when the epoch's running loss is no longer finite."""
+    if first_bad is None:
+        return
+    loss = running.values()["loss"]
+    if np.isfinite(loss):
+        return
+    batch = int(_read(running.backend, [first_bad])[0])
+    batches = len(loader) if hasattr(loader, "__len__") else None
+    raise _diverged(optimizer, epoch, batch, batches, loss, history)

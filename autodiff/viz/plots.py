@@ -104,6 +104,10 @@ def plot_grad_norms(norms, path=None, xlabel: str = "epoch"):
     When the early layers' lines sit decades below the last ones, gradients are vanishing on
     their way back. ``norms`` maps a layer name to its norms (or has a ``.grad_norms`` mapping).
     """
+    recorded = getattr(norms, "grad_norms", norms)
+    if isinstance(recorded, Mapping) and not any(len(v) for v in recorded.values()):
+        raise ValueError("plot_grad_norms: no gradient norms were recorded; train with "
+                         "nn.fit(..., grad_norms=True) to record each layer's norm every epoch")
     series = _series(norms, "grad_norms", "plot_grad_norms")
     figure, axes = new_figure(1, 1, size=(7.0, 4.0))
     ax = axes[0, 0]

@@ -7,12 +7,17 @@ prints the model's summary table, trains with a progress bar, writes ``checkpoin
 into the output folder, and prints the accuracy on the held-out test split (20%).
 
 Every input is checked before any training starts, and every file is written atomically:
-a mistake gives one line saying what is wrong and overwrites nothing.
+a mistake gives one line saying what is wrong and overwrites nothing. A loss that becomes
+NaN or Inf stops the run (exit status 1), and Ctrl-C stops it after the current batch (exit
+status 130); either way ``metrics.json`` describes the weights that were saved, those of the
+last complete epoch.
 """
 from __future__ import annotations
 
 import json
+import math
 import os
+import sys
 import tempfile
 from dataclasses import dataclass, field
 
@@ -22,6 +27,7 @@ DATASETS = ("digits", "xor", "spirals", "shapes")
 OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adagrad": "Adagrad",
               "rmsprop": "RMSprop", "adamax": "Adamax", "nadam": "NAdam"}
 CHECKPOINT, METRICS, CURVES = "checkpoint.npz", "metrics.json", "curves.png"
+DEFAULT_LR = 0.1
 
 
 def _error(message: str) -> Exception:
@@ -103,9 +109,23 @@ def prepare_folder(folder: str) -> str:
     return folder
 
 
+def _finite_or_null(value):
+    """``value`` with every NaN and infinity replaced by None (JSON has no NaN: ``null``)."""
+    if isinstance(value, dict):
+        return {k: _finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_null(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
 def write_json(path: str, document: dict) -> None:
+    """Valid JSON always: NaN and infinities are written as null."""
     from nn.checkpoint import atomic_write
-    text = json.dumps(document, indent=2, default=float)
+    text = json.dumps(_finite_or_null(document), indent=2, allow_nan=False, default=float)
     atomic_write(path, lambda file: file.write(text.encode()))
 
 
@@ -134,7 +154,7 @@ class Options:
     epochs: int = 30
     batch_size: int = 32
     optimizer: str = "sgd"
-    lr: float = 0.1
+    lr: float | None = None          # DEFAULT_LR, or the checkpoint's when resuming
     momentum: float = 0.9
     label_smoothing: float = 0.1
     schedule: str = "cosine"
@@ -142,7 +162,8 @@ class Options:
     out: str = "chainrule-runs"
     resume: str | None = None
     progress: bool = True
-    written: list = field(default_factory=list)
+    written: list = field(default_factory=list)      # files written, for the last lines
+    notes: list = field(default_factory=list)        # what resuming changed, said before training
 
     def recipe(self) -> dict:
         """What a resumed run must share with the checkpoint it continues (a cosine
@@ -156,8 +177,10 @@ def check_options(options: Options) -> None:
         raise _error(f"--batch-size must be at least 1, got {options.batch_size}")
     if options.epochs < 1:
         raise _error(f"--epochs must be at least 1, got {options.epochs}")
-    if not options.lr > 0:
-        raise _error(f"--lr must be positive, got {options.lr}")
+    if options.lr is not None and not (math.isfinite(options.lr) and options.lr > 0):
+        raise _error(f"--lr must be a positive finite number, got {options.lr}")
+    if not (math.isfinite(options.momentum) and options.momentum >= 0):
+        raise _error(f"--momentum must be a finite number >= 0, got {options.momentum}")
     if not 0 <= options.label_smoothing < 1:
         raise _error(f"--label-smoothing must be in [0, 1), got {options.label_smoothing}")
     if options.schedule not in ("cosine", "none"):
@@ -179,8 +202,10 @@ def check_options(options: Options) -> None:
 
 
 def load_resume(options: Options, model) -> dict:
-    """The training checkpoint to continue, checked against this model and recipe."""
+    """The training checkpoint to continue, checked against this model and recipe, with
+    ``--lr`` and ``--epochs`` applied to it (see :func:`_apply_lr`, :func:`_stretch`)."""
     from nn.checkpoint import CheckpointError, check_state_dict, load_checkpoint
+    from nn.train import check_training_state
     try:
         state = load_checkpoint(options.resume)
         check_state_dict(model, state["model"])
@@ -189,13 +214,72 @@ def load_resume(options: Options, model) -> dict:
     if "optimizer" not in state:
         raise _error(f"--resume {options.resume}: holds a model's weights only, not a "
                      "training checkpoint (no optimizer state)")
-    saved = state.get("extra", {}).get("recipe", {})
-    different = [f"--{k.replace('_', '-')} {saved[k]} (not {v})"
-                 for k, v in options.recipe().items() if k in saved and saved[k] != v]
+    try:
+        done, _ = check_training_state(state)
+    except CheckpointError as e:
+        raise _error(f"--resume {options.resume}: {e}") from None
+    recipe = state.get("extra", {}).get("recipe", {})
+    different = [f"--{k.replace('_', '-')} {recipe[k]} (not {v})"
+                 for k, v in options.recipe().items()
+                 if k in recipe and recipe[k] != v and k != "epochs"]
     if different:
         raise _error(f"--resume {options.resume}: that run was trained with "
                      + ", ".join(different))
+    if options.epochs <= done:
+        raise _error(f"--resume {options.resume}: that run has trained {done} epochs already; "
+                     f"give --epochs larger than {done} to extend it")
+    if (options.schedule == "cosine") != ("scheduler" in state):
+        raise _error(f"--resume {options.resume}: the checkpoint was trained with"
+                     f"{'out' * ('scheduler' not in state)} a learning-rate schedule")
+    if options.lr is not None:
+        _apply_lr(state, options)
+    if options.schedule == "cosine" and state["scheduler"].get("T_max") != options.epochs:
+        _stretch(state, options, done)
     return state
+
+
+def _apply_lr(state: dict, options: Options) -> None:
+    """``--lr`` given with ``--resume``: the run continues with that base learning rate (the
+    schedule keeps its shape, scaled), instead of the checkpoint's."""
+    groups = state["optimizer"]["param_groups"]
+    scheduler = state.get("scheduler")
+    saved = scheduler["base_lrs"][0] if scheduler else groups[0]["lr"]
+    if saved == options.lr:
+        return
+    factor = options.lr / saved
+    for group in groups:
+        group["lr"] *= factor
+        if "initial_lr" in group:
+            group["initial_lr"] *= factor
+    if scheduler:
+        scheduler["base_lrs"] = [lr * factor for lr in scheduler["base_lrs"]]
+        scheduler["_last_lr"] = [group["lr"] for group in groups]
+    options.notes.append(f"--lr {options.lr:g}: continuing with base learning rate "
+                         f"{options.lr:g} (the checkpoint was trained with {saved:g})")
+
+
+def _stretch(state: dict, options: Options, done: int) -> None:
+    """Resuming to another ``--epochs`` re-plans the cosine schedule to end at the new last
+    epoch: the learning rate moves to where that longer (or shorter) cosine is at ``done``,
+        lr = eta_min + (base - eta_min) (1 + cos(pi done / epochs)) / 2."""
+    scheduler, groups = state["scheduler"], state["optimizer"]["param_groups"]
+    before, eta_min = scheduler.get("T_max"), scheduler.get("eta_min", 0.0)
+    scheduler["T_max"] = options.epochs
+    for group, base in zip(groups, scheduler["base_lrs"]):
+        group["lr"] = eta_min + (base - eta_min) * (1 + math.cos(math.pi * done / options.epochs)) / 2
+    scheduler["_last_lr"] = [group["lr"] for group in groups]
+    options.notes.append(f"--epochs {options.epochs}: extending the run planned for {before} "
+                         f"epochs; the cosine schedule now ends at epoch {options.epochs} "
+                         f"(learning rate {groups[0]['lr']:.3g} from epoch {done + 1})")
+
+
+def _saved_weights(history, resume, checkpoint: str, done: int):
+    """The state dict of the last complete epoch (what the checkpoint holds), or None when
+    no epoch completed: after a Ctrl-C or a divergence the model in memory is past it."""
+    import nn
+    if history.epochs > done:
+        return nn.load(checkpoint)
+    return resume["model"] if resume is not None else None
 
 
 def train(options: Options) -> dict:
@@ -207,28 +291,45 @@ def train(options: Options) -> dict:
     splits = load_splits(options.dataset, options.seed)
     nn.manual_seed(options.seed)
     model = build_model(options.model, splits.sample_shape, splits.classes)
-    optimizer = build_optimizer(options.optimizer, model.parameters(), options.lr,
+    optimizer = build_optimizer(options.optimizer, model.parameters(),
+                                DEFAULT_LR if options.lr is None else options.lr,
                                 options.momentum)
     scheduler = nn.optim.CosineAnnealingLR(optimizer, T_max=options.epochs) \
         if options.schedule == "cosine" else None
     resume = load_resume(options, model) if options.resume else None
+    done = int(resume["epoch"]) if resume is not None else 0
     folder = prepare_folder(options.out)
     print(nn.summary(model, (1,) + tuple(splits.sample_shape)))
+    for note in options.notes:
+        print(note)
     loaders = [data.DataLoader(s, options.batch_size, shuffle=(i == 0), seed=options.seed,
                                device=options.device)
                for i, s in enumerate((splits.train, splits.val, splits.test))]
     checkpoint = os.path.join(folder, CHECKPOINT)
-    history = nn.fit(model, loss_fn, optimizer, loaders[0], loaders[1],
-                     epochs=options.epochs, device=options.device, scheduler=scheduler,
-                     checkpoint=checkpoint, resume=resume, progress=options.progress,
-                     checkpoint_extra={"recipe": options.recipe()})
-    result = nn.evaluate(model, loaders[2], loss_fn, options.device)
+    diverged = None
+    try:
+        history = nn.fit(model, loss_fn, optimizer, loaders[0], loaders[1],
+                         epochs=options.epochs, device=options.device, scheduler=scheduler,
+                         checkpoint=checkpoint, resume=resume, progress=options.progress,
+                         checkpoint_extra={"recipe": options.recipe()})
+    except nn.TrainingDiverged as e:
+        diverged, history = str(e), e.history
+    saved = _saved_weights(history, resume, checkpoint, done) \
+        if diverged or history.interrupted else model.state_dict()
+    result = None
+    if saved is not None:
+        model.load_state_dict(saved)
+        result = nn.evaluate(model, loaders[2], loss_fn, options.device)
     document = {"model": options.model, "dataset": options.dataset,
-                "options": {k: v for k, v in vars(options).items() if k != "written"},
+                "options": {k: v for k, v in vars(options).items()
+                            if k not in ("written", "notes")},
                 "epochs": history.epochs, "interrupted": history.interrupted,
-                "test_accuracy": result.accuracy, "test_loss": result.loss,
-                "confusion": result.confusion.tolist(), **history.to_dict()}
-    if os.path.exists(checkpoint):
+                "diverged": diverged,
+                "test_accuracy": result.accuracy if result else None,
+                "test_loss": result.loss if result else None,
+                "confusion": result.confusion.tolist() if result else None,
+                **history.to_dict()}
+    if history.epochs > done:
         options.written.append(checkpoint)
     write_json(os.path.join(folder, METRICS), document)
     options.written.append(os.path.join(folder, METRICS))
@@ -248,12 +349,20 @@ def run(args) -> int:
         options.out = os.path.join("chainrule-runs", f"{args.model}-{args.dataset}")
     options.progress = not args.quiet
     document = train(options)
-    if document["interrupted"]:
-        print("interrupted: the checkpoint of the last complete epoch is kept")
-    print(f"test accuracy: {document['test_accuracy']:.2%} "
-          f"({options.model} on {options.dataset}, {document['epochs']} epochs)")
     for path in options.written:
         print(f"wrote {path}")
+    weights = f"the weights of epoch {document['epochs']}" if document["epochs"] else \
+        "no complete epoch"
+    if document["test_accuracy"] is not None:
+        print(f"test accuracy: {document['test_accuracy']:.2%} "
+              f"({options.model} on {options.dataset}, {weights})")
+    if document["diverged"]:
+        print(f"chainrule train: error: {document['diverged']}", file=sys.stderr)
+        return 1
+    if document["interrupted"]:
+        print(f"interrupted: the checkpoint of the last complete epoch is kept ({weights})",
+              file=sys.stderr)
+        return 130
     return 0
 
 
@@ -267,10 +376,14 @@ def register(subparsers) -> None:
     parser.add_argument("--dataset", default=defaults.dataset, help="|".join(DATASETS))
     parser.add_argument("--device", default=defaults.device, help="cpu or cuda")
     parser.add_argument("--epochs", type=int, default=defaults.epochs,
-                        help=f"epochs in all, also when resuming (default {defaults.epochs})")
+                        help=f"epochs in all (default {defaults.epochs}); with --resume, a "
+                        "larger number extends the run, even a finished one (the cosine "
+                        "schedule is stretched to end there)")
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
     parser.add_argument("--optimizer", default=defaults.optimizer, help="|".join(OPTIMIZERS))
-    parser.add_argument("--lr", type=float, default=defaults.lr)
+    parser.add_argument("--lr", type=float, default=None,
+                        help=f"learning rate (default {DEFAULT_LR}); with --resume, the base "
+                        "rate from then on (default: the checkpoint's)")
     parser.add_argument("--momentum", type=float, default=defaults.momentum,
                         help="SGD's (Nesterov) momentum")
     parser.add_argument("--label-smoothing", type=float, default=defaults.label_smoothing)
