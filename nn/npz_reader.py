@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import struct
+import tokenize
 import zipfile
 import zlib
 
@@ -34,7 +35,7 @@ _NPY_MAGIC, _ZIP_MAGICS = b"\x93NUMPY", (b"PK\x03\x04", b"PK\x05\x06")
 # What parsing a damaged file can raise, from zipfile, zlib, struct and NumPy's header reader.
 _DAMAGE = (ValueError, TypeError, KeyError, IndexError, OverflowError, SyntaxError,
            RecursionError, EOFError, OSError, NotImplementedError, zipfile.BadZipFile,
-           zlib.error, struct.error)
+           zlib.error, struct.error, tokenize.TokenError)
 
 
 class CheckpointError(ValueError):
@@ -113,6 +114,9 @@ def _checked_members(path: str, archive: zipfile.ZipFile, file_size: int,
         if info.header_offset + info.compress_size > file_size:
             raise CheckpointError(f"load: {path!r} is truncated or corrupt (key {key!r} "
                                   "claims more bytes than the file has)")
+        if info.flag_bits & 0x1:
+            raise CheckpointError(f"load: {path!r} is corrupt or not a checkpoint (key {key!r} "
+                                  "is encrypted)")
         stored = info.compress_type == zipfile.ZIP_STORED
         if stored and info.file_size != info.compress_size:
             raise CheckpointError(f"load: {path!r} is corrupt (key {key!r}: its stored and "
@@ -176,7 +180,7 @@ def _check_dtype(path: str, key: str, dtype: np.dtype, text: bool) -> None:
     if dtype.kind in NUMBER_KINDS or (text and dtype.kind == "U"):
         return
     kinds = {"c": "complex numbers", "M": "dates", "m": "time spans", "U": "text",
-             "S": "bytes", "V": "raw or structured records"}
+             "S": "bytes", "V": "records"}
     raise CheckpointError(f"load: {path!r} key {key!r} holds {kinds.get(dtype.kind, 'data')} "
                           f"(dtype {dtype}), not numbers; a checkpoint holds bool, integer or "
                           "float arrays only")
