@@ -286,8 +286,8 @@ def _diverged(optimizer, epoch: int, batch: int, batches, value: float,
     return TrainingDiverged(
         f"fit: the loss became {value} at epoch {epoch}, batch {batch}{of}; training stopped "
         f"and nothing of epoch {epoch} was saved (the last checkpoint, if any, holds epoch "
-        f"{epoch - 1}). Likely cause: " + " or ".join(causes) + "; NaN/Inf in the data, or a "
-        "loss that takes log(0), do the same (find the op with ad.detect_anomaly())",
+        f"{epoch - 1}). Likely cause: " + " or ".join(causes) + "; otherwise NaN/Inf in the "
+        "data or a log(0) in the loss (ad.detect_anomaly() names the op)",
         epoch, batch, history)
 
 
