@@ -58,6 +58,11 @@ def _padded(x, padding, mode, value, op):
 
 def _check_fits(x, kernel, stride, padding, dilation, op):
     """At least one window must fit into the padded input."""
+    if min(stride) < 1:     # PyTorch's words: conv says "non-positive", pooling "zero"
+        raise RuntimeError(f"{op}: " + ("non-positive stride is not supported" if op == "conv2d"
+                                        else "stride should not be zero") + f", got {stride}")
+    if min(dilation) < 1:
+        raise RuntimeError(f"{op}: dilation should be greater than zero, but got {dilation}")
     h, w = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1]
     if output_size(h, kernel[0], stride[0], dilation[0]) < 1 or \
             output_size(w, kernel[1], stride[1], dilation[1]) < 1:

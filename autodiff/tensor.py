@@ -19,6 +19,10 @@ from .modes import STATE
 from .primitive import Primitive
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# The library's own folders (autodiff and nn, side by side in this distribution): anomaly mode
+# names the first frame outside them, the user's line, not a layer's or a loss's.
+_LIBRARY_DIRS = tuple(os.path.join(os.path.dirname(_PACKAGE_DIR), name, "")
+                      for name in ("autodiff", "nn"))
 
 
 class Tensor:
@@ -27,8 +31,8 @@ class Tensor:
     Build one with :func:`autodiff.tensor`; ``Tensor(data)`` accepts the same data.
     """
 
-    __slots__ = ("__weakref__", "_inputs", "_op", "_params", "_retains_grad", "_scope", "_site",
-                 "array", "grad", "name", "requires_grad")
+    __slots__ = ("__weakref__", "_grad", "_inputs", "_op", "_params", "_retains_grad", "_scope",
+                 "_site", "array", "name", "requires_grad")
     __array_ufunc__ = None   # make NumPy hand ``ndarray * tensor`` back to Tensor.__rmul__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, device=None,
@@ -42,7 +46,7 @@ class Tensor:
     def _init(self, array):
         self.array = array
         self.requires_grad = False
-        self.grad = None
+        self._grad = None
         self.name = None
         self._op = None
         self._inputs = None
@@ -182,6 +186,25 @@ class Tensor:
 
     def zero_grad(self) -> None:
         self.grad = None
+
+    @property
+    def grad(self) -> Tensor | None:
+        """d(output)/d(self) summed over backward passes (None until one reaches it)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        """Assigning checks what PyTorch checks: a Tensor (or None) of this tensor's shape."""
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError("assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size "
+                                   f"'{list(value.shape)}' to a tensor of size "
+                                   f"'{list(self.shape)}'. Please ensure that the gradient and "
+                                   "the tensor are the same size")
+        self._grad = value
 
     # ---- arithmetic (NumPy broadcasting; Python numbers keep the tensor's dtype) ---------
     def __add__(self, other): return _ew.add(self, other)
@@ -424,9 +447,10 @@ def _node(op: Primitive, out, tensors, params) -> Tensor:
 
 
 def creation_site() -> str:
-    """``file:line`` of the user code that is running an op (the first frame outside autodiff)."""
+    """``file:line`` of the user code that is running an op (the first frame outside the
+    library: autodiff, and nn's layers and losses built on it)."""
     for frame in reversed(traceback.extract_stack()[:-1]):
-        if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
+        if not os.path.abspath(frame.filename).startswith(_LIBRARY_DIRS):
             return f"{frame.filename}:{frame.lineno} ({frame.line})"
     return "<unknown>"
 
