@@ -148,30 +148,36 @@ def training_state(model, optimizer, scheduler, loader, history, epoch, callback
 
 def restore_training_state(state: dict, model, optimizer, scheduler=None, loader=None,
                            callbacks=()) -> tuple[int, History]:
-    """Load a training checkpoint into fresh objects; returns (epochs done, history)."""
+    """Load a training checkpoint into fresh objects; returns (epochs done, history).
+
+    A part that does not fit (another optimizer, an edited file) is a CheckpointError that
+    names the part, never an error from deep inside the object loading it."""
     epoch, history = check_training_state(state)
     ckpt.check_state_dict(model, state["model"])
+    if scheduler is not None and "scheduler" not in state:
+        raise ValueError("resume: the checkpoint was trained without a scheduler")
     model.load_state_dict(state["model"])
+    part = "optimizer"
     try:
         optimizer.load_state_dict(state["optimizer"])
+        if scheduler is not None:
+            part, saved = "scheduler", state["scheduler"]
+            if not isinstance(saved, dict) or not set(saved) <= set(scheduler.state_dict()):
+                raise ValueError(f"it is not the state of a {type(scheduler).__name__}")
+            scheduler.load_state_dict(saved)
+        if loader is not None and "loader" in state and hasattr(loader, "load_state_dict"):
+            part = "loader"
+            loader.load_state_dict(state["loader"])
+        if state.get("rng") is not None:
+            part = "random generator"
+            _global_rng().state = state["rng"]
+        part = "callbacks"
+        for callback, saved in zip(callbacks, state.get("callbacks", [])):
+            if saved and hasattr(callback, "load_state_dict"):
+                callback.load_state_dict(saved)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
-        raise ckpt.CheckpointError(f"resume: the checkpoint's optimizer state does not fit "
-                                   f"{type(optimizer).__name__} ({type(e).__name__}: {e})") from None
-    if scheduler is not None:
-        if "scheduler" not in state:
-            raise ValueError("resume: the checkpoint was trained without a scheduler")
-        saved, own = state["scheduler"], scheduler.state_dict()
-        if not isinstance(saved, dict) or not set(saved) <= set(own):
-            raise ckpt.CheckpointError(f"resume: the checkpoint's scheduler state does not fit "
-                                       f"{type(scheduler).__name__}")
-        scheduler.load_state_dict(saved)
-    if loader is not None and "loader" in state and hasattr(loader, "load_state_dict"):
-        loader.load_state_dict(state["loader"])
-    if state.get("rng") is not None:
-        _global_rng().state = state["rng"]
-    for callback, saved in zip(callbacks, state.get("callbacks", [])):
-        if saved and hasattr(callback, "load_state_dict"):
-            callback.load_state_dict(saved)
+        raise ckpt.CheckpointError(f"resume: the checkpoint's {part} state does not fit "
+                                   f"({type(e).__name__}: {e})") from None
     return epoch, history
 
 

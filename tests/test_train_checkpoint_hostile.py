@@ -37,10 +37,10 @@ def _npz(path, members: dict[str, bytes], method=zipfile.ZIP_STORED):
 
 def _setup():
     nn.manual_seed(0)
-    model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 3))
+    model = nn.Linear(2, 3)
     optimizer = nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     x, y = data.spirals(48, classes=3, seed=0)
-    return model, optimizer, data.DataLoader(data.TensorDataset(x, y), 16)
+    return model, optimizer, data.DataLoader(data.TensorDataset(x, y), 16, shuffle=True)
 
 
 def _fit(resume=None, checkpoint=None, epochs=1):
@@ -53,13 +53,7 @@ def _fit(resume=None, checkpoint=None, epochs=1):
 def training_checkpoint(tmp_path_factory) -> bytes:
     """A small but complete training checkpoint: weights, momentum, RNG, history (~4 KB)."""
     path = tmp_path_factory.mktemp("ckpt") / "ckpt.npz"
-    nn.manual_seed(0)
-    model = nn.Linear(2, 3)
-    x, y = data.spirals(48, classes=3, seed=0)
-    nn.fit(model, nn.functional.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1,
-                                                            momentum=0.9),
-           data.DataLoader(data.TensorDataset(x, y), 16, shuffle=True), checkpoint=path,
-           progress=False)
+    _fit(checkpoint=path)
     return path.read_bytes()
 
 
@@ -177,6 +171,22 @@ def test_a_tampered_epoch_is_refused(tmp_path, training_checkpoint, epoch, messa
     path.write_bytes(training_checkpoint)
     state = nn.load_checkpoint(path)
     state["epoch"] = epoch
+    ck.save_checkpoint(path, **state)
+    with pytest.raises(ck.CheckpointError, match=message):
+        _fit(resume=path, epochs=3)
+
+
+@pytest.mark.parametrize("part, value, message", [
+    ("optimizer", {"state": {}, "param_groups": []}, "optimizer state does not fit"),
+    ("optimizer", {"param_groups": "x"}, "optimizer state does not fit"),
+    ("rng", {"bit_generator": "nope"}, "random generator state does not fit"),
+    ("loader", {"generator": 3}, "loader state does not fit"),
+])
+def test_a_tampered_training_state_names_the_part(tmp_path, training_checkpoint, part, value,
+                                                  message):
+    path = _write(tmp_path, training_checkpoint)
+    state = nn.load_checkpoint(path)
+    state[part] = value
     ck.save_checkpoint(path, **state)
     with pytest.raises(ck.CheckpointError, match=message):
         _fit(resume=path, epochs=3)

@@ -231,10 +231,14 @@ def load_resume(options: Options, model) -> dict:
     if (options.schedule == "cosine") != ("scheduler" in state):
         raise _error(f"--resume {options.resume}: the checkpoint was trained with"
                      f"{'out' * ('scheduler' not in state)} a learning-rate schedule")
-    if options.lr is not None:
-        _apply_lr(state, options)
-    if options.schedule == "cosine" and state["scheduler"].get("T_max") != options.epochs:
-        _stretch(state, options, done)
+    try:
+        if options.lr is not None:
+            _apply_lr(state, options)
+        if options.schedule == "cosine" and state["scheduler"].get("T_max") != options.epochs:
+            _stretch(state, options, done)
+    except (KeyError, IndexError, TypeError, AttributeError, ZeroDivisionError) as e:
+        raise _error(f"--resume {options.resume}: the checkpoint's optimizer or schedule state "
+                     f"is damaged ({type(e).__name__}: {e})") from None
     return state
 
 
