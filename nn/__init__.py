@@ -36,9 +36,10 @@ __all__ = [
 from . import data
 from .callbacks import Callback, EarlyStopping
 from .checkpoint import CheckpointError, load, load_checkpoint, save, save_checkpoint
+from .divergence import TrainingDiverged
 from .evaluate import Evaluation, evaluate
 from .to_torch import to_torch
-from .train import History, TrainingDiverged, fit
+from .train import History, fit
 
 __all__ += [
     "Callback", "CheckpointError", "EarlyStopping", "Evaluation", "History", "data",

@@ -30,20 +30,11 @@ from tqdm.auto import tqdm
 
 from . import checkpoint as ckpt
 from .callbacks import Callback
+from .divergence import check_finite, first_bad_batch
 from .evaluate import Evaluation, _on, _read, _RunningMetrics, evaluate  # noqa: F401 (Evaluation)
 
 METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
 DISPLAY_EVERY = 10     # batches between two reads of the running metrics (bar, divergence)
-
-
-class TrainingDiverged(RuntimeError):
-    """The loss became NaN or Inf: training stopped before saving anything computed from it.
-    ``epoch`` and ``batch`` locate the first bad batch; ``history`` holds the complete epochs
-    before it (the last checkpoint written, if any, is theirs)."""
-
-    def __init__(self, message: str, epoch: int, batch: int, history: History):
-        super().__init__(message)
-        self.epoch, self.batch, self.history = epoch, batch, history
 
 
 class History:
@@ -280,23 +271,6 @@ def _stop_reason(callback, epoch: int, epochs: int) -> str:
     return f"early stopping after epoch {epoch} of {epochs}: {why}"
 
 
-def _diverged(optimizer, epoch: int, batch: int, batches, value: float,
-              history: History) -> TrainingDiverged:
-    """The error for a loss that is no longer finite, with the settings most likely to blame."""
-    group = (getattr(optimizer, "param_groups", None) or [{}])[0]
-    causes = [f"a learning rate too high (lr={group['lr']:g}: try 10 times smaller)"
-              if "lr" in group else "a learning rate too high"]
-    if group.get("momentum"):
-        causes.append(f"too much momentum (momentum={group['momentum']:g})")
-    of = f" of {batches}" if batches else ""
-    return TrainingDiverged(
-        f"fit: the loss became {value} at epoch {epoch}, batch {batch}{of}; training stopped "
-        f"and nothing of epoch {epoch} was saved (the last checkpoint, if any, holds epoch "
-        f"{epoch - 1}). Likely cause: " + " or ".join(causes) + "; otherwise NaN/Inf in the "
-        "data or a log(0) in the loss (ad.detect_anomaly() names the op)",
-        epoch, batch, history)
-
-
 def _learning_rate(optimizer) -> float:
     groups = getattr(optimizer, "param_groups", None)
     return float(groups[0]["lr"]) if groups else float(getattr(optimizer, "lr", float("nan")))
@@ -328,9 +302,9 @@ def _train_one_epoch(model, loss_fn, optimizer, loader, device, grad_norms, stop
                 norms[layer] = norm if layer not in norms else norms[layer] + norm
         optimizer.step()
         running.add(loss, out, y)
-        first_bad = _first_bad(first_bad, loss, batch)   # on the device: reads nothing
+        first_bad = first_bad_batch(first_bad, loss, batch)   # on the device: reads nothing
         if not bar.disable and batch % DISPLAY_EVERY == 0:   # the bar reads: check too
-            _check_finite(running, first_bad, optimizer, epoch, loader, history)
+            check_finite(running, first_bad, optimizer, epoch, loader, history)
             bar.set_postfix(_shown(running.values()), refresh=False)
         bar.update()
         if stop.requested:
@@ -338,7 +312,7 @@ def _train_one_epoch(model, loss_fn, optimizer, loader, device, grad_norms, stop
     if batch == 0:
         raise ValueError("fit: the training loader gave no batches (an empty dataset, or "
                          "drop_last=True with fewer samples than batch_size)")
-    _check_finite(running, first_bad, optimizer, epoch, loader, history)
+    check_finite(running, first_bad, optimizer, epoch, loader, history)
     values = running.values()
     if not bar.disable:
         bar.set_postfix(_shown(values), refresh=False)
@@ -347,25 +321,3 @@ def _train_one_epoch(model, loss_fn, optimizer, loader, device, grad_norms, stop
         for layer, total in zip(norms, totals):
             history.grad_norms.setdefault(layer, []).append(total / batch)
     return values
-
-
-def _first_bad(first_bad, loss, batch: int):
-    """The number of the epoch's first batch whose loss was NaN or Inf (0: none yet), kept
-    as a 0-d array on the loss's device."""
-    xp = loss.backend.xp
-    bad = ~xp.isfinite(loss.array)
-    if first_bad is None:
-        return xp.where(bad, batch, 0)
-    return xp.where(bad & (first_bad == 0), batch, first_bad)
-
-
-def _check_finite(running, first_bad, optimizer, epoch, loader, history) -> None:
-    """Raise TrainingDiverged when the epoch's running loss is no longer finite."""
-    if first_bad is None:
-        return
-    loss = running.values()["loss"]
-    if np.isfinite(loss):
-        return
-    batch = int(_read(running.backend, [first_bad])[0])
-    batches = len(loader) if hasattr(loader, "__len__") else None
-    raise _diverged(optimizer, epoch, batch, batches, loss, history)
