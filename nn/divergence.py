@@ -46,12 +46,26 @@ def check_finite(running, first_bad, optimizer, epoch, loader, history) -> None:
         return
     batch = int(_read(running.backend, [first_bad])[0])
     batches = len(loader) if hasattr(loader, "__len__") else None
-    raise diverged(optimizer, epoch, batch, batches, loss, history)
+    raise diverged(optimizer, epoch, batch, batches, f"the loss became {loss}", history)
 
 
-def diverged(optimizer, epoch: int, batch: int, batches, value: float,
+def check_weights(model, optimizer, epoch: int, loader, history) -> None:
+    """Before a checkpoint is written: the epoch's last step can make the weights NaN or Inf
+    while every loss of the epoch (each computed before its step) was finite. Such weights
+    must not overwrite the last good checkpoint. (Saving reads every weight anyway.)"""
+    bad = [name for name, p in model.named_parameters()
+           if p.dtype.kind == "f" and not bool(p.backend.xp.isfinite(p.array).all())]
+    if bad:
+        batches = len(loader) if hasattr(loader, "__len__") else None
+        shown = ", ".join(bad[:4]) + (f" and {len(bad) - 4} more" if len(bad) > 4 else "")
+        raise diverged(optimizer, epoch, batches or 0, batches,
+                       f"the weights ({shown}) became NaN/Inf in the last step", history)
+
+
+def diverged(optimizer, epoch: int, batch: int, batches, what: str,
              history: History) -> TrainingDiverged:
-    """The error for a loss that is no longer finite, with the settings most likely to blame."""
+    """The error for a loss (or weights) no longer finite, with the settings most likely to
+    blame."""
     group = (getattr(optimizer, "param_groups", None) or [{}])[0]
     causes = [f"a learning rate too high (lr={group['lr']:g}: try 10 times smaller)"
               if "lr" in group else "a learning rate too high"]
@@ -59,8 +73,8 @@ def diverged(optimizer, epoch: int, batch: int, batches, value: float,
         causes.append(f"too much momentum (momentum={group['momentum']:g})")
     of = f" of {batches}" if batches else ""
     return TrainingDiverged(
-        f"fit: the loss became {value} at epoch {epoch}, batch {batch}{of}; training stopped "
-        f"and nothing of epoch {epoch} was saved (the last checkpoint, if any, holds epoch "
-        f"{epoch - 1}). Likely cause: " + " or ".join(causes) + "; otherwise NaN/Inf in the "
-        "data or a log(0) in the loss (ad.detect_anomaly() names the op)",
+        f"fit: {what} at epoch {epoch}, batch {batch}{of}; training stopped and nothing of "
+        f"epoch {epoch} was saved (the last checkpoint, if any, holds epoch {epoch - 1}). "
+        "Likely cause: " + " or ".join(causes) + "; otherwise NaN/Inf in the data or a log(0) "
+        "in the loss (ad.detect_anomaly() names the op)",
         epoch, batch, history)

@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 
 from . import checkpoint as ckpt
 from .callbacks import Callback
-from .divergence import check_finite, first_bad_batch
+from .divergence import check_finite, check_weights, first_bad_batch
 from .evaluate import Evaluation, _on, _read, _RunningMetrics, evaluate  # noqa: F401 (Evaluation)
 
 METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
@@ -234,6 +234,8 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 
                 if stop.requested:
                     history.interrupted = True
                     break
+                if checkpoint is not None:
+                    check_weights(model, optimizer, epoch, train_loader, history)
                 if val_loader is not None:
                     result = evaluate(model, val_loader, loss_fn, device)
                     values["val_loss"] = result.loss

@@ -67,6 +67,27 @@ def test_a_nan_loss_stops_fit_naming_epoch_batch_and_cause(tmp_path):
     assert not _finite(model.state_dict()), "(the NaN did reach the weights)"
 
 
+def test_weights_made_nan_by_an_epochs_last_step_never_overwrite_the_checkpoint(tmp_path):
+    """Every loss of epoch 2 is finite (each is computed before its step), but its last step
+    leaves NaN weights: the checkpoint of epoch 1 must stay."""
+    model, _, loader = _setup()
+    steps = {"n": 0}
+
+    class Poisoned(nn.optim.SGD):
+        def step(self, closure=None):
+            super().step(closure)
+            steps["n"] += 1
+            if steps["n"] == 2 * len(loader):
+                model[2].bias.array[0] = np.nan
+    path = tmp_path / "ckpt.npz"
+    with pytest.raises(nn.TrainingDiverged, match=r"the weights \(2\.bias\) became NaN/Inf "
+                                                  "in the last step at epoch 2"):
+        nn.fit(model, nn.functional.cross_entropy, Poisoned(model.parameters(), lr=0.05),
+               loader, epochs=4, checkpoint=path, progress=False)
+    saved = nn.load_checkpoint(path)
+    assert saved["epoch"] == 1 and _finite(saved["model"])
+
+
 def test_a_real_explosion_is_caught_early_with_the_progress_bar(capsys):
     model, optimizer, loader = _setup(lr=1e30)
     calls = {"n": 0}
