@@ -37,8 +37,11 @@ test: $(STAMP) graphviz
 bench: $(STAMP)
 	$(PY) -m benchmarks --vs torch
 
+# The tutorials as notebooks beside their scripts; open them with .venv/bin/jupyter lab tutorials
 notebooks: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[notebook]"
 	$(VENV)/bin/jupytext --to ipynb tutorials/*.py
+	@echo "notebooks written: tutorials/*.ipynb (open them: .venv/bin/jupyter lab tutorials)"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check autodiff nn chainrule tests benchmarks

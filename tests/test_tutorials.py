@@ -1,12 +1,15 @@
 """Every tutorial runs top to bottom as a plain script and asserts the facts it teaches.
 
-Each one runs in its own temporary folder (the files it writes land there), as a subprocess
-with the repository on PYTHONPATH and matplotlib's Agg backend, so a tutorial that drifts
-from the engine fails here with its own traceback.
+Each one runs in its own temporary folder, as a subprocess with the repository on PYTHONPATH
+and matplotlib's Agg backend, so a tutorial that drifts from the engine fails here with its own
+traceback. As a script it writes every file into its output folder ($CHAINRULE_OUTPUT), never
+the current directory, and saves every figure it shows; as a notebook (jupytext, executed by
+nbclient) every cell that shows a figure holds an image.
 """
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,13 +33,23 @@ def test_every_tutorial_is_a_jupytext_percent_script():
         assert "# %% [markdown]" in text and "\n# %%\n" in text, path.name
 
 
-def run_script(args: list[str], cwd: Path, name: str) -> str:
-    """Run ``python *args`` as a learner would (Agg backend, the repo importable); fail the
-    test with the script's own output when it exits non-zero. Returns its stdout."""
+SHOWN = re.compile(r'ad\.viz\.show\([^\n]*"([^"\n]+)"')      # ad.viz.show(figure, "name.png", ...)
+
+
+def learner_env(output: Path) -> dict:
+    """The environment a learner's run gets: Agg backend, the repo importable, one output folder."""
     env = dict(os.environ)
     env["MPLBACKEND"] = "Agg"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.pop("CHAINRULE_TUTORIAL_FIGURES", None)
+    env["CHAINRULE_OUTPUT"] = str(output)
+    return env
+
+
+def run_script(args: list[str], cwd: Path, name: str) -> str:
+    """Run ``python *args`` as a learner would, from ``cwd``, writing into ``cwd / "output"``;
+    fail the test with the script's own output when it exits non-zero. Returns its stdout."""
+    env = learner_env(cwd / "output")
     result = subprocess.run([sys.executable, *args], cwd=cwd, env=env, check=False,
                             capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
@@ -47,7 +60,41 @@ def run_script(args: list[str], cwd: Path, name: str) -> str:
 
 @pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
 def test_tutorial_runs(path: Path, tmp_path: Path):
-    run_script([str(path)], tmp_path, path.name)
+    stdout = run_script([str(path)], tmp_path, path.name)
+    assert [p.name for p in tmp_path.iterdir()] == ["output"], \
+        f"{path.name} wrote into the current directory"
+    shown = SHOWN.findall(path.read_text(encoding="utf-8"))
+    assert shown, f"{path.name} shows no figure"
+    for name in shown:
+        assert (tmp_path / "output" / name).stat().st_size > 1000, f"{name} was not saved"
+        assert f"figure saved: {tmp_path / 'output' / name}" in stdout
+
+
+def figure_cells(notebook) -> list:
+    return [cell for cell in notebook.cells
+            if cell.cell_type == "code" and "ad.viz.show(" in cell.source]
+
+
+@pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
+def test_tutorial_notebook_shows_its_figures(path: Path, tmp_path: Path, monkeypatch):
+    """Executed as a Jupyter notebook, each figure appears inline as an image (not as the
+    text ``<Figure size ...>``) and nothing is written beside the notebook."""
+    jupytext = pytest.importorskip("jupytext")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    for key, value in learner_env(tmp_path / "output").items():
+        monkeypatch.setenv(key, value)
+    notebook = jupytext.read(path)
+    client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    cells = figure_cells(notebook)
+    assert cells, f"{path.name} shows no figure"
+    for cell in cells:
+        kinds = {kind for output in cell.outputs for kind in output.get("data", {})}
+        assert kinds & {"image/png", "image/svg+xml"}, \
+            f"{path.name}: a figure cell shows {sorted(kinds)}, not an image:\n{cell.source}"
+    assert {p.name for p in tmp_path.iterdir()} <= {"output"}
 
 
 # The GPU cell of tutorial 12 runs where CuPy finds a GPU. Elsewhere, run the tutorial once

@@ -33,16 +33,12 @@
 # `ad.derive`, then as a picture.
 
 # %%
-# ruff: noqa: B018 - a bare `figure` ending a cell is how a notebook shows it
 import math
-import os
-from pathlib import Path
 
 import sympy
 
 import autodiff as ad
 
-FIGURES = os.environ.get("CHAINRULE_TUTORIAL_FIGURES")   # set to a folder to keep the pictures
 AT = {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}
 
 # %% [markdown]
@@ -178,13 +174,10 @@ assert xt.grad.item() == 5.0 + 1.0
 
 # %%
 graph = ad.draw(L_sym, at={s_w0: 2, s_x0: -1, s_w1: -3, s_x1: -2, s_w2: -3})
-graph.write("sigmoid_graph.svg")
-frames = ad.draw_steps(at_numbers, "frames", gif=False)
+graph.write(ad.viz.output_path("sigmoid_graph.svg"))        # every file goes to one folder
+frames = ad.draw_steps(at_numbers, ad.viz.output_path("frames"), gif=False)
 assert len(frames) == len(at_numbers.steps) == 9
-if FIGURES:
-    Path(FIGURES).mkdir(parents=True, exist_ok=True)
-    graph.write(Path(FIGURES) / "01_chain_rule.png")
-graph
+ad.viz.show(graph, "01_chain_rule.png")
 
 # %% [markdown]
 # ## What to remember

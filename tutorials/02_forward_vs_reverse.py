@@ -29,17 +29,12 @@
 # millions of inputs: that is why deep learning runs in reverse.
 
 # %%
-# ruff: noqa: B018 - a bare `figure` ending a cell is how a notebook shows it
-import os
 import time
-from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure
 
 import autodiff as ad
 
-FIGURES = os.environ.get("CHAINRULE_TUTORIAL_FIGURES")   # set to a folder to keep the pictures
 rng = np.random.default_rng(0)
 
 # %% [markdown]
@@ -180,7 +175,7 @@ for n, r, fw in zip(dims, timings["rev"], timings["fwd"]):
     print(f"n={n:4d}: reverse {1e3 * r:7.2f} ms   forward {1e3 * fw:7.2f} ms")
 
 # %%
-figure = Figure(figsize=(9, 3.4), layout="constrained")
+figure = ad.viz.figure(figsize=(9, 3.4))
 left, right = figure.subplots(1, 2)
 left.plot([2 * n for n in sizes], forward_cost, "o-", label="forward mode")
 left.plot([2 * n for n in sizes], reverse_cost, "s-", label="reverse mode")
@@ -191,10 +186,7 @@ right.plot(dims, np.array(timings["fwd"]) * 1e3, "o-", label="jacobian(mode='fwd
 right.plot(dims, np.array(timings["rev"]) * 1e3, "s-", label="jacobian(mode='rev')")
 right.set(xlabel="n", ylabel="ms", title="gradient of sum(tanh(x)), measured")
 right.legend()
-if FIGURES:
-    Path(FIGURES).mkdir(parents=True, exist_ok=True)
-    figure.savefig(Path(FIGURES) / "02_forward_vs_reverse.png", dpi=60)
-figure
+ad.viz.show(figure, "02_forward_vs_reverse.png")
 
 # %% [markdown]
 # ## Second order: Hessians

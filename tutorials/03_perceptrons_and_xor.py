@@ -28,18 +28,12 @@
 # straight line separates the two classes, the rule provably finds one.
 
 # %%
-# ruff: noqa: B018 - a bare `figure` ending a cell is how a notebook shows it
-import os
-from pathlib import Path
-
 import numpy as np
-from matplotlib.figure import Figure
 
 import autodiff as ad
 import nn
 from nn import data
 
-FIGURES = os.environ.get("CHAINRULE_TUTORIAL_FIGURES")   # set to a folder to keep the pictures
 x, y_xor = data.xor()                        # the four corners of the unit square
 y_and = (x.sum(axis=1) == 2).astype(np.int64)
 y_or = (x.sum(axis=1) >= 1).astype(np.int64)
@@ -173,7 +167,7 @@ assert (slopes["ReLU"][z > 0] == 1).all() and (slopes["ReLU"][z < 0] == 0).all()
 assert np.allclose(slopes["leaky ReLU"][z < 0], 0.01)
 assert not ad.step(ad.tensor(z, requires_grad=True)).requires_grad
 
-figure = Figure(figsize=(12, 4.2), layout="constrained")
+figure = ad.viz.figure(figsize=(12, 4.2))
 axes = figure.subplots(2, len(activations), sharex=True)
 for k, name in enumerate(activations):
     axes[0, k].plot(z, values[name], color="tab:blue")
@@ -186,10 +180,7 @@ axes[0, 0].set_ylabel("f(z)")
 axes[1, 0].set_ylabel("f'(z) by backward()")
 for ax in axes[1]:
     ax.set_xlabel("z")
-if FIGURES:
-    Path(FIGURES).mkdir(parents=True, exist_ok=True)
-    figure.savefig(Path(FIGURES) / "03_perceptrons_and_xor.png", dpi=60)
-figure
+ad.viz.show(figure, "03_perceptrons_and_xor.png")
 
 # %% [markdown]
 # ## The decision regions
@@ -202,13 +193,13 @@ points = ad.tensor(grid.reshape(-1, 2).astype(np.float32))
 with ad.no_grad():
     regions = {"one layer": single(points).numpy().argmax(axis=1),
                "MLP 2-8-2": mlp(points).numpy().argmax(axis=1)}
-regions_figure = Figure(figsize=(7, 3.2), layout="constrained")
+regions_figure = ad.viz.figure(figsize=(7, 3.2))
 for ax, (name, region) in zip(regions_figure.subplots(1, 2), regions.items()):
     ax.contourf(grid[..., 0], grid[..., 1], region.reshape(81, 81), levels=[-0.5, 0.5, 1.5],
                 cmap="coolwarm", alpha=0.4)
     ax.scatter(x[:, 0], x[:, 1], c=y_xor, cmap="coolwarm", edgecolors="black", s=80)
     ax.set_title(name)
-regions_figure
+ad.viz.show(regions_figure, "03_decision_regions.png")
 
 # %% [markdown]
 # ## What to remember

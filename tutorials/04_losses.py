@@ -24,18 +24,12 @@
 #   $\mathrm{CE} = -\frac{1}{N}\sum_i \log \mathrm{softmax}(z_i)_{y_i}$.
 
 # %%
-# ruff: noqa: B018 - a bare `figure` ending a cell is how a notebook shows it
-import os
-from pathlib import Path
-
 import numpy as np
-from matplotlib.figure import Figure
 
 import autodiff as ad
 import nn
 
 F = nn.functional
-FIGURES = os.environ.get("CHAINRULE_TUTORIAL_FIGURES")   # set to a folder to keep the pictures
 rng = np.random.default_rng(0)
 
 # %% [markdown]
@@ -134,7 +128,7 @@ print(f"at z = -10: squared-error gradient {grad_squared[wrong]:.2e}, "
       f"cross-entropy gradient {grad_ce[wrong]:.3f}")
 assert abs(grad_squared[wrong]) < 1e-4 and abs(grad_ce[wrong]) > 0.99
 
-figure = Figure(figsize=(9, 3.4), layout="constrained")
+figure = ad.viz.figure(figsize=(9, 3.4))
 left, right = figure.subplots(1, 2)
 left.plot(z.numpy(), 0.5 * (a - 1) ** 2, label="squared error")
 left.plot(z.numpy(), -np.log(a), label="cross-entropy")
@@ -145,10 +139,7 @@ right.plot(z.numpy(), np.abs(grad_squared), label="squared error")
 right.plot(z.numpy(), np.abs(grad_ce), label="cross-entropy")
 right.set(xlabel="logit z (target 1)", ylabel="|dL/dz|", title="gradient reaching the logit")
 right.legend()
-if FIGURES:
-    Path(FIGURES).mkdir(parents=True, exist_ok=True)
-    figure.savefig(Path(FIGURES) / "04_losses.png", dpi=60)
-figure
+ad.viz.show(figure, "04_losses.png")
 
 # %% [markdown]
 # The same holds for softmax with several classes: squared error on the probabilities passes

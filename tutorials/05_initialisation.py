@@ -23,18 +23,12 @@
 #    neither shrink to zero nor blow up.
 
 # %%
-# ruff: noqa: B018 - a bare `figure` ending a cell is how a notebook shows it
-import os
-from pathlib import Path
-
 import numpy as np
-from matplotlib.figure import Figure
 
 import autodiff as ad
 import nn
 from nn import data
 
-FIGURES = os.environ.get("CHAINRULE_TUTORIAL_FIGURES")   # set to a folder to keep the pictures
 x, y = data.spirals(300, classes=3, seed=0)
 loader = data.DataLoader((x, y), batch_size=300)
 
@@ -150,7 +144,7 @@ assert ratio_xavier < 0.1                                      # about (1/sqrt 2
 assert 0.5 < ratio_he < 2                                      # He keeps ReLU's scale
 
 # %%
-figure = Figure(figsize=(10, 3.6), layout="constrained")
+figure = ad.viz.figure(figsize=(10, 3.6))
 left, right = figure.subplots(1, 2)
 for name, values in stds.items():
     left.plot(np.arange(1, 11), values, "o-", label=name, markersize=3)
@@ -163,10 +157,7 @@ for name in ("tanh, N(0, 0.01²)", "tanh, N(0, 1)", "tanh, Xavier"):
 right.set(xlabel="activation at layer 10", ylabel="density", title="tanh units at layer 10",
           yscale="log")
 right.legend(fontsize=8)
-if FIGURES:
-    Path(FIGURES).mkdir(parents=True, exist_ok=True)
-    figure.savefig(Path(FIGURES) / "05_initialisation.png", dpi=60)
-figure
+ad.viz.show(figure, "05_initialisation.png")
 
 # %% [markdown]
 # `nn.init` follows PyTorch's formulas (and `calculate_gain`: 5/3 for tanh, $\sqrt 2$ for

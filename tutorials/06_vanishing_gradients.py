@@ -29,18 +29,12 @@
 # "+1 path" along which the gradient flows back untouched.
 
 # %%
-# ruff: noqa: B018 - a bare `figure` ending a cell is how a notebook shows it
-import os
-from pathlib import Path
-
 import numpy as np
-from matplotlib.figure import Figure
 
 import autodiff as ad
 import nn
 from nn import data
 
-FIGURES = os.environ.get("CHAINRULE_TUTORIAL_FIGURES")   # set to a folder to keep the pictures
 DEPTH, WIDTH = 20, 64
 
 # %% [markdown]
@@ -140,7 +134,7 @@ assert sigmoid[0] / sigmoid[-2] < 1e-10        # vanished: sixteen orders of mag
 assert 0.1 < relu[0] / relu[-2] < 10           # ReLU + He: the same scale at every depth
 assert 0.1 < residual[0] / residual[-2] < 10   # the +1 path carries the gradient back
 
-figure = Figure(figsize=(7, 3.8), layout="constrained")
+figure = ad.viz.figure(figsize=(7, 3.8))
 ax = figure.subplots()
 for kind, norms in grad_norms.items():
     ax.plot(np.arange(1, DEPTH + 1), norms, "o-", markersize=3, label=names[kind])
@@ -148,10 +142,7 @@ ax.set(yscale="log", xlabel="layer (1 = next to the input)", ylabel="‖dL/dW‖
        title=f"gradient norm per layer, {DEPTH}-layer networks")
 ax.grid(alpha=0.3, which="both")
 ax.legend()
-if FIGURES:
-    Path(FIGURES).mkdir(parents=True, exist_ok=True)
-    figure.savefig(Path(FIGURES) / "06_vanishing_gradients.png", dpi=60)
-figure
+ad.viz.show(figure, "06_vanishing_gradients.png")
 
 # %% [markdown]
 # ## What it does to training
@@ -174,7 +165,7 @@ assert histories["relu"].metrics["accuracy"][-1] > 0.7
 assert histories["residual"].metrics["accuracy"][-1] > 0.6
 
 # %%
-ad.viz.plot_grad_norms(histories["sigmoid"])
+ad.viz.show(ad.viz.plot_grad_norms(histories["sigmoid"]), "06_grad_norms.png")
 
 # %% [markdown]
 # ## What to remember

@@ -20,17 +20,12 @@
 # *how big* a step (the learning rate $\eta$, and optimizers that adapt it).
 
 # %%
-# ruff: noqa: B018 - a bare `figure` ending a cell is how a notebook shows it
-import os
-from pathlib import Path
-
 import numpy as np
 
 import autodiff as ad
 import nn
 from nn import data
 
-FIGURES = os.environ.get("CHAINRULE_TUTORIAL_FIGURES")   # set to a folder to keep the pictures
 images, labels = data.load_digits()
 features = images.reshape(len(images), -1)               # 64 pixels per digit
 
@@ -156,10 +151,7 @@ for name in ("Adagrad", "RMSprop", "Adam"):                        # adaptive: e
 
 figure = ad.viz.plot_optimizer_paths(valley, paths, minimum=(0.0, 0.0), xlim=(-9, 9),
                                      ylim=(-3, 3))
-if FIGURES:
-    Path(FIGURES).mkdir(parents=True, exist_ok=True)
-    figure.savefig(Path(FIGURES) / "07_gradient_descent.png", dpi=40)
-figure
+ad.viz.show(figure, "07_gradient_descent.png", dpi=40)
 
 # %% [markdown]
 # ## Train, validation and test

@@ -25,18 +25,12 @@
 # looks like it: convolution is template matching.
 
 # %%
-# ruff: noqa: B018 - a bare `figure` ending a cell is how a notebook shows it
-import os
-from pathlib import Path
-
 import numpy as np
-from matplotlib.figure import Figure
 
 import autodiff as ad
 import nn
 from nn import data
 
-FIGURES = os.environ.get("CHAINRULE_TUTORIAL_FIGURES")   # set to a folder to keep the pictures
 images, labels = data.load_digits()
 digit = np.kron(images[0, 0], np.ones((4, 4), np.float32))   # a real 0, enlarged to 32x32
 print(labels[0], digit.shape)
@@ -91,7 +85,7 @@ assert np.allclose(flat.numpy(), 0, atol=1e-6)
 
 # %%
 magnitude = np.hypot(responses[0], responses[1])
-figure = Figure(figsize=(10, 2.6), layout="constrained")
+figure = ad.viz.figure(figsize=(10, 2.6))
 panels = [("digit", digit), ("Sobel x", responses[0]), ("Sobel y", responses[1]),
           ("edge magnitude", magnitude), ("Laplacian", responses[2])]
 for ax, (title, picture) in zip(figure.subplots(1, 5), panels):
@@ -101,10 +95,7 @@ for ax, (title, picture) in zip(figure.subplots(1, 5), panels):
     ax.set_title(title)
     ax.set_xticks([])
     ax.set_yticks([])
-if FIGURES:
-    Path(FIGURES).mkdir(parents=True, exist_ok=True)
-    figure.savefig(Path(FIGURES) / "08_convolution.png", dpi=60)
-figure
+ad.viz.show(figure, "08_convolution.png")
 
 # %% [markdown]
 # ## Output size: padding and stride

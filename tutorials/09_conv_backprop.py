@@ -27,17 +27,10 @@
 # (to keep backpropagating).
 
 # %%
-# ruff: noqa: B018 - a bare `figure` ending a cell is how a notebook shows it
-import os
-from pathlib import Path
-
 import numpy as np
 import sympy
-from matplotlib.figure import Figure
 
 import autodiff as ad
-
-FIGURES = os.environ.get("CHAINRULE_TUTORIAL_FIGURES")   # set to a folder to keep the pictures
 
 X = ad.symbols("X", shape=(3, 3))        # elements X_0_0 ... X_2_2
 K = ad.symbols("K", shape=(2, 2))
@@ -161,7 +154,7 @@ def short(expr) -> str:
     return text.replace("_", "")
 
 
-figure = Figure(figsize=(11, 3.8), layout="constrained")
+figure = ad.viz.figure(figsize=(11, 3.8))
 left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [2, 3]})
 for ax, grid, title, shade in (
         (left, K_bar, r"$\bar K = X \star \bar Y$ (4 uses of each weight)", np.full((2, 2), 4)),
@@ -172,10 +165,7 @@ for ax, grid, title, shade in (
     ax.set_title(title)
     ax.set_xticks([])
     ax.set_yticks([])
-if FIGURES:
-    Path(FIGURES).mkdir(parents=True, exist_ok=True)
-    figure.savefig(Path(FIGURES) / "09_conv_backprop.png", dpi=60)
-figure
+ad.viz.show(figure, "09_conv_backprop.png")
 
 # %% [markdown]
 # ## What to remember

@@ -21,18 +21,11 @@
 # lets later layers see more of the image.
 
 # %%
-# ruff: noqa: B018 - a bare `figure` ending a cell is how a notebook shows it
-import os
-from pathlib import Path
-
 import numpy as np
-from matplotlib.figure import Figure
 
 import autodiff as ad
 import nn
 from nn import data
-
-FIGURES = os.environ.get("CHAINRULE_TUTORIAL_FIGURES")   # set to a folder to keep the pictures
 
 # %% [markdown]
 # ## Max, average and global average pooling
@@ -155,7 +148,7 @@ print(f"with a 2x2 pooling after the first conv: measured {box[2]}x{box[3]}, "
 assert box[2] == formula == 3 + 1 + 2 * 2 + 2 * 2
 
 # %%
-figure = Figure(figsize=(10, 2.9), layout="constrained")
+figure = ad.viz.figure(figsize=(10, 2.9))
 for ax, (title, influence) in zip(figure.subplots(1, 4), measured.items()):
     ax.imshow(influence, cmap="magma", interpolation="nearest")
     rows, cols = np.nonzero(influence)
@@ -163,10 +156,7 @@ for ax, (title, influence) in zip(figure.subplots(1, 4), measured.items()):
     ax.set_xticks([])
     ax.set_yticks([])
 figure.suptitle("|d unit / d pixel|: the receptive field of one unit")
-if FIGURES:
-    Path(FIGURES).mkdir(parents=True, exist_ok=True)
-    figure.savefig(Path(FIGURES) / "10_pooling_and_receptive_fields.png", dpi=60)
-figure
+ad.viz.show(figure, "10_pooling_and_receptive_fields.png")
 
 # %% [markdown]
 # The centre pixels feed the unit through many more paths than the border ones (the numbers

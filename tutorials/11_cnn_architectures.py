@@ -31,17 +31,10 @@
 # **which layers hold the parameters, and which hold the memory?**
 
 # %%
-# ruff: noqa: B018 - a bare `figure` ending a cell is how a notebook shows it
-import os
-from pathlib import Path
-
 import numpy as np
-from matplotlib.figure import Figure
 
 import autodiff as ad
 import nn
-
-FIGURES = os.environ.get("CHAINRULE_TUTORIAL_FIGURES")   # set to a folder to keep the pictures
 
 
 def share(summary, layer_types, field):
@@ -100,7 +93,7 @@ first_two = sum(row.activation_bytes for row in rows[:2])
 assert first_two == 2 * 64 * 224 * 224 * 4                        # two float32 maps of 224x224x64
 
 # %%
-figure = Figure(figsize=(11, 3.8), layout="constrained")
+figure = ad.viz.figure(figsize=(11, 3.8))
 left, right = figure.subplots(1, 2, sharex=True)
 convs = [row for row in rows if row.type == "Conv2d"]
 names = [f"conv{k + 1}" if k < len(convs) else f"fc{k + 1 - len(convs)}" for k in range(len(rows))]
@@ -111,10 +104,7 @@ right.bar(names, [row.activation_bytes / 2 ** 20 for row in rows], color=colors)
 right.set(ylabel="output size (MiB, float32, batch 1)", title="...and where the memory is")
 for ax in (left, right):
     ax.tick_params(axis="x", rotation=90, labelsize=8)
-if FIGURES:
-    Path(FIGURES).mkdir(parents=True, exist_ok=True)
-    figure.savefig(Path(FIGURES) / "11_cnn_architectures.png", dpi=60)
-figure
+ad.viz.show(figure, "11_cnn_architectures.png")
 
 # %% [markdown]
 # ## GoogLeNet's Inception module

@@ -21,18 +21,11 @@
 # Then two ingredients of modern CNNs, batch normalization and dropout, switched on and off.
 
 # %%
-# ruff: noqa: B018 - a bare `figure` ending a cell is how a notebook shows it
-import os
-from pathlib import Path
-
 import numpy as np
-from matplotlib.figure import Figure
 
 import autodiff as ad
 import nn
 from nn import data
-
-FIGURES = os.environ.get("CHAINRULE_TUTORIAL_FIGURES")   # set to a folder to keep the pictures
 
 # %% [markdown]
 # ## The data and the split
@@ -93,7 +86,7 @@ assert history.epochs == 30 and history.metrics["val_accuracy"][-1] > 0.97
 assert floor < history.metrics["loss"][-1] < floor + 0.05    # down to the floor, not to 0
 
 # %%
-ad.viz.plot_history(history)
+ad.viz.show(ad.viz.plot_history(history), "12_history.png")
 
 # %% [markdown]
 # ## The test set, once, and the confusion matrix
@@ -109,7 +102,7 @@ assert confusion.sum() == len(test) == 359
 assert np.isclose(np.trace(confusion) / confusion.sum(), result.accuracy)
 assert result.accuracy > 0.97                    # 98.3% (seeds 0-4: 97.5-98.6%)
 
-figure = Figure(figsize=(4.6, 4), layout="constrained")
+figure = ad.viz.figure(figsize=(4.6, 4))
 ax = figure.subplots()
 ax.imshow(confusion, cmap="Blues")
 for (i, j), count in np.ndenumerate(confusion):
@@ -118,10 +111,7 @@ for (i, j), count in np.ndenumerate(confusion):
                 color="white" if i == j else "black")
 ax.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true digit",
        title=f"test accuracy {result.accuracy:.1%}")
-if FIGURES:
-    Path(FIGURES).mkdir(parents=True, exist_ok=True)
-    figure.savefig(Path(FIGURES) / "12_training_a_cnn.png", dpi=60)
-figure
+ad.viz.show(figure, "12_training_a_cnn.png")
 
 # %% [markdown]
 # ## Inside the network: filters and feature maps
@@ -130,14 +120,14 @@ figure
 # the edge detectors of tutorial 8: nobody told them to.
 
 # %%
-ad.viz.plot_filters(model.conv1.weight)
+ad.viz.show(ad.viz.plot_filters(model.conv1.weight), "12_filters.png")
 
 # %%
 digit = ad.tensor(test.tensors[0][:1])                  # one test digit, (1, 1, 8, 8)
 with ad.no_grad():
     maps = model.act1(model.conv1(digit))
 assert maps.shape == (1, 8, 8, 8) and (maps.numpy() >= 0).all()
-ad.viz.plot_feature_maps(maps)
+ad.viz.show(ad.viz.plot_feature_maps(maps), "12_feature_maps.png")
 
 # %% [markdown]
 # ## Batch normalization and dropout

@@ -28,17 +28,12 @@
 # images per class, and we compare with training the same network from scratch.
 
 # %%
-# ruff: noqa: B018 - a bare `figure` ending a cell is how a notebook shows it
-import os
-from pathlib import Path
-
 import numpy as np
-from matplotlib.figure import Figure
 
+import autodiff as ad
 import nn
 from nn import data
 
-FIGURES = os.environ.get("CHAINRULE_TUTORIAL_FIGURES")   # set to a folder to keep the pictures
 images, labels = data.load_digits()
 source_x, source_y = images[labels < 5], labels[labels < 5]
 target_x, target_y = images[labels >= 5], labels[labels >= 5] - 5   # classes 5..9 as 0..4
@@ -78,7 +73,8 @@ train(source, source.parameters(), source_train, source_val, epochs=10, lr=3e-3)
 source_accuracy = nn.evaluate(source, data.DataLoader(source_test, 512)).accuracy
 print(f"digits 0-4: test accuracy {source_accuracy:.1%}")
 assert source_accuracy > 0.95
-nn.save(source, "digits_0_to_4.npz")                 # a checkpoint, as if downloaded
+CHECKPOINT = ad.viz.output_path("digits_0_to_4.npz")   # every file goes to one folder
+nn.save(source, CHECKPOINT)                          # a checkpoint, as if downloaded
 
 # %% [markdown]
 # ## 2. The new task: digits 5-9, ten examples per class
@@ -100,7 +96,7 @@ print(f"new task: {len(target_train)} training images, {len(target_val)} validat
 # %%
 nn.manual_seed(1)
 transfer = DigitNet()
-transfer.load_state_dict(nn.load("digits_0_to_4.npz"))
+transfer.load_state_dict(nn.load(CHECKPOINT))
 for p in transfer.features.parameters():
     p.requires_grad_(False)
 transfer.head = nn.Linear(32 * 2 * 2, 5)                   # a fresh head for the new classes
@@ -127,7 +123,7 @@ assert not np.allclose(transfer.head.weight.numpy(), head_before)
 # %%
 nn.manual_seed(1)
 fine_tuned = DigitNet()
-fine_tuned.load_state_dict(nn.load("digits_0_to_4.npz"))
+fine_tuned.load_state_dict(nn.load(CHECKPOINT))
 fine_tuned.head = nn.Linear(32 * 2 * 2, 5)
 histories["fine-tuned (all layers)"] = train(fine_tuned, fine_tuned.parameters(),
                                              target_train, target_val, 30, 3e-3)
@@ -144,7 +140,7 @@ for name, accuracy in final.items():
 assert all(accuracy > 0.8 for accuracy in final.values())     # chance is 20%
 
 # %%
-figure = Figure(figsize=(6.5, 3.6), layout="constrained")
+figure = ad.viz.figure(figsize=(6.5, 3.6))
 ax = figure.subplots()
 for name, history in histories.items():
     values = history.metrics["val_accuracy"]
@@ -153,10 +149,7 @@ ax.axhline(0.2, color="grey", linestyle=":", label="chance")
 ax.set(xlabel="epoch", ylabel="validation accuracy, digits 5-9", ylim=(0, 1),
        title="50 training images: transfer versus scratch")
 ax.legend()
-if FIGURES:
-    Path(FIGURES).mkdir(parents=True, exist_ok=True)
-    figure.savefig(Path(FIGURES) / "13_transfer_learning.png", dpi=60)
-figure
+ad.viz.show(figure, "13_transfer_learning.png")
 
 # %% [markdown]
 # ## Reading the result honestly

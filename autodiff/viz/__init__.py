@@ -8,10 +8,11 @@ from .draw import draw
 from .images import plot_feature_maps, plot_filters, plot_receptive_field, receptive_field
 from .plots import plot_grad_norms, plot_history, plot_optimizer_paths
 from .render import GraphvizMissing, Picture, save
+from .show import figure, output_folder, output_path, show
 from .steps import Frames, draw_steps
 
 __all__ = [
-    "Frames", "GraphvizMissing", "Picture", "draw", "draw_steps", "plot_feature_maps",
-    "plot_filters", "plot_grad_norms", "plot_history", "plot_optimizer_paths",
-    "plot_receptive_field", "receptive_field", "save",
+    "Frames", "GraphvizMissing", "Picture", "draw", "draw_steps", "figure", "output_folder",
+    "output_path", "plot_feature_maps", "plot_filters", "plot_grad_norms", "plot_history",
+    "plot_optimizer_paths", "plot_receptive_field", "receptive_field", "save", "show",
 ]

@@ -13,14 +13,14 @@ import numpy as np
 
 from ..tensor import Tensor
 from .render import picture_format, writable_folder
+from .show import figure as inline_figure
 
 PLOT_FORMATS = ("png", "svg", "pdf")
 
 
 def new_figure(rows: int, cols: int, size=(4.0, 3.0)):
     """A constrained-layout figure with a grid of axes (a 2-D array of them)."""
-    from matplotlib.figure import Figure
-    figure = Figure(figsize=(size[0] * cols, size[1] * rows), layout="constrained")
+    figure = inline_figure(figsize=(size[0] * cols, size[1] * rows))
     axes = figure.subplots(rows, cols, squeeze=False)
     return figure, axes
 

@@ -12,6 +12,7 @@ Everything goes into ./chainrule-demo/ (``--out`` elsewhere). A part whose tool 
 from __future__ import annotations
 
 import os
+import sys
 
 from chainrule.commands import train as training
 
@@ -93,7 +94,39 @@ def run(args) -> int:
     _heading("files written")
     for path in written:
         print(f"  {path}")
+    next_steps(folder, written)
     return 0
+
+
+def command_name() -> str:
+    """How to call ``chainrule`` from this shell: plain when it is on PATH, else by its path
+    (``make demo`` installs it into .venv/bin, which is on PATH only after activating)."""
+    import shutil
+    beside = os.path.join(os.path.dirname(sys.executable), "chainrule")
+    if shutil.which("chainrule") and os.path.exists(beside) and \
+            os.path.samefile(shutil.which("chainrule"), beside):
+        return "chainrule"
+    return os.path.relpath(beside) if os.path.exists(beside) else "python -m chainrule"
+
+
+def next_steps(folder: str, written: list) -> None:
+    """Where the pictures are, and three things to try next."""
+    pictures = [p for p in written if p.endswith((".png", ".svg", ".html"))]
+    _heading("what next")
+    print(f"Pictures and pages are in {os.path.abspath(folder)}:")
+    for path in pictures:
+        print(f"  {os.path.basename(path)}")
+    command = command_name()
+    python = "python" if command == "chainrule" else os.path.relpath(sys.executable)
+    print("\nThree things to try:")
+    print(f'  1. a derivation of your own:  {command} derive "tanh(w*x + b)" --at w=0.5,x=2,b=-1')
+    print(f"  2. the course, from its first tutorial:  {python} tutorials/01_chain_rule.py"
+          "  (or `make notebooks` for Jupyter)")
+    print(f"  3. a deeper network:  {command} train --model resnet_mini --dataset digits "
+          "--epochs 5")
+    if command != "chainrule":
+        print(f"\n({command} is the command; `source .venv/bin/activate` puts `chainrule` on "
+              "your PATH)")
 
 
 def register(subparsers) -> None:
