@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 # ---- more layers, losses and containers (issue 14) ----
+from . import utils
 from .containers import ModuleDict
 from .layers.activation_smooth import ELU, GELU, Hardtanh, SiLU, Softplus
 from .layers.conv1d import Conv1d
@@ -50,7 +51,7 @@ __all__ += [
     "ELU", "GELU", "AvgPool1d", "BCELoss", "Conv1d", "ConvTranspose2d", "Dropout2d", "Embedding",
     "GroupNorm", "Hardtanh", "HuberLoss", "KLDivLoss", "L1Loss", "LayerNorm", "MaxPool1d",
     "ModuleDict", "ParameterDict", "ParameterList", "SiLU", "SmoothL1Loss", "Softplus",
-    "Unflatten", "Upsample",
+    "Unflatten", "Upsample", "utils",
 ]
 
 # ---- training (nn/data.py, nn/train.py, nn/evaluate.py, nn/checkpoint.py) ----

@@ -58,6 +58,12 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
         return _reduce(losses, reduction, "huber_loss")
 
 
+def _clamped_log(x):
+    """max(log x, -100), with log never evaluated at 0 (so no inf and no NaN gradient)."""
+    tiny = x > 3.7e-44                                     # e^-100
+    return ad.where(tiny, ad.log(ad.where(tiny, x, 1.0)), -100.0)
+
+
 def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
     """Binary cross-entropy of probabilities ``input`` in [0, 1] (after a sigmoid). Prefer
     ``binary_cross_entropy_with_logits`` on the logits: it never takes log(0)."""
@@ -69,8 +75,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
             raise RuntimeError("binary_cross_entropy: all elements of input should be "
                                "between 0 and 1")
     with scope("binary_cross_entropy"):
-        log_p = ad.maximum(ad.log(input), -100.0)
-        log_q = ad.maximum(ad.log(1.0 - input), -100.0)
+        log_p, log_q = _clamped_log(input), _clamped_log(1.0 - input)
         losses = -(target * log_p + (1.0 - target) * log_q)
         if weight is not None:
             losses = losses * _on_device(weight, input)
