@@ -78,7 +78,8 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest",
             lower, upper, frac = _linear_weights(n_in, sizes[k], scales[k], bool(align_corners))
             shape = (-1,) + (1,) * (x.ndim - axis - 1)
             frac = ad.tensor(x.backend.from_host(frac.reshape(shape).astype(x.dtype)))
-            x = ad.getitem(x, lead + (lower,)) * (1.0 - frac) + ad.getitem(x, lead + (upper,)) * frac
+            below, above = ad.getitem(x, lead + (lower,)), ad.getitem(x, lead + (upper,))
+            x = below * (1.0 - frac) + above * frac
         return x
 
 
