@@ -137,3 +137,44 @@ def test_register_buffer_persistent_and_forward_hook_pulls_feature_maps():
     features.clear()
     model(ad.tensor(np.ones((1, 2))))
     assert not features
+
+
+HAS_FUNCTION = hasattr(getattr(ad, "autograd", None), "Function")
+
+
+@pytest.mark.skipif(not HAS_FUNCTION, reason="needs ad.autograd.Function")
+def test_full_backward_hook_sees_the_gradients_torch_sees():
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2)).double()
+    twin = nn.to_torch(model).double()
+    ours, theirs = [], []
+    model[1].register_full_backward_hook(lambda m, gi, go: ours.append((gi, go)))
+    twin[1].register_full_backward_hook(lambda m, gi, go: theirs.append((gi, go)))
+    first = []
+    model[0].register_full_backward_hook(lambda m, gi, go: first.append(gi))
+    twin[0].register_full_backward_hook(lambda m, gi, go: first.append(gi))
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    model(ad.tensor(x)).sum().backward()                    # the input needs no gradient
+    twin(torch.tensor(x)).sum().backward()
+    (gi, go), (tgi, tgo) = ours[0], theirs[0]
+    np.testing.assert_allclose(gi[0].numpy(), tgi[0].numpy(), rtol=1e-12)
+    np.testing.assert_allclose(go[0].numpy(), tgo[0].numpy(), rtol=1e-12)
+    assert first == [(None,), (None,)]
+
+
+@pytest.mark.skipif(not HAS_FUNCTION, reason="needs ad.autograd.Function")
+def test_full_backward_hook_can_replace_grad_input():
+    layer = nn.Tanh()
+    handle = layer.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0,))
+    x = ad.tensor(np.ones(3), requires_grad=True)
+    layer(x).sum().backward()
+    assert np.all(x.grad.numpy() == 0)
+    handle.remove()
+    x.grad = None
+    layer(x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 1 - np.tanh(1.0) ** 2)
+
+
+@pytest.mark.skipif(HAS_FUNCTION, reason="autodiff has ad.autograd.Function")
+def test_full_backward_hook_says_what_it_needs():
+    with pytest.raises(NotImplementedError, match="autograd.Function"):
+        nn.Tanh().register_full_backward_hook(lambda m, gi, go: None)
