@@ -120,49 +120,60 @@ class Identity(Module):
         return x
 
 
-class ModuleDict(Module):
+class DictMethods:
+    """A dict's methods over one of a module's registries (``_modules`` for ModuleDict,
+    ``_parameters`` for ParameterDict); setting an item registers it."""
+
+    _registry = ""
+
+    def _entries(self) -> dict:
+        return self.__dict__[self._registry]
+
+    def __getitem__(self, key: str):
+        return self._entries()[key]
+
+    def __delitem__(self, key: str) -> None:
+        del self._entries()[key]
+
+    def __len__(self) -> int:
+        return len(self._entries())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries())
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries()
+
+    def keys(self):
+        return self._entries().keys()
+
+    def items(self):
+        return self._entries().items()
+
+    def values(self):
+        return self._entries().values()
+
+    def pop(self, key: str):
+        return self._entries().pop(key)
+
+    def clear(self) -> None:
+        self._entries().clear()
+
+    def update(self, entries) -> None:
+        for key, value in entries.items() if hasattr(entries, "items") else entries:
+            self[key] = value
+
+
+class ModuleDict(DictMethods, Module):
     """Modules under string keys, registered (so ``parameters()`` finds them), in insertion
     order; a dict in every other way: ``d["enc"]``, ``in``, ``keys() items() values()``."""
+
+    _registry = "_modules"
 
     def __init__(self, modules=None):
         super().__init__()
         if modules is not None:
             self.update(modules)
 
-    def __getitem__(self, key: str) -> Module:
-        return self._modules[key]
-
     def __setitem__(self, key: str, module: Module) -> None:
         self.add_module(key, module)
-
-    def __delitem__(self, key: str) -> None:
-        del self._modules[key]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._modules)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._modules
-
-    def keys(self):
-        return self._modules.keys()
-
-    def items(self):
-        return self._modules.items()
-
-    def values(self):
-        return self._modules.values()
-
-    def pop(self, key: str) -> Module:
-        return self._modules.pop(key)
-
-    def clear(self) -> None:
-        self._modules.clear()
-
-    def update(self, modules) -> None:
-        pairs = modules.items() if hasattr(modules, "items") else modules
-        for key, module in pairs:
-            self[key] = module
