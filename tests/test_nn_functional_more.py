@@ -225,3 +225,36 @@ def test_every_package_lists_its_public_names(package):
         assert hasattr(module, name), f"{package}.__all__ names {name!r}, which is missing"
     private_helpers = {"np", "ad", "math", "annotations"}
     assert not private_helpers & set(module.__all__)
+
+
+EDGE_CASES = [
+    ("layer_norm, empty batch", lambda m, x: m.layer_norm(x, (4,)), np.zeros((0, 4))),
+    ("group_norm, empty batch", lambda m, x: m.group_norm(x, 2), np.zeros((0, 4, 3))),
+    ("gelu, 0-d", lambda m, x: m.gelu(x), np.array(0.5)),
+    ("elu, inf and nan", lambda m, x: m.elu(x), np.array([np.inf, -np.inf, np.nan])),
+    ("softplus, inf", lambda m, x: m.softplus(x), np.array([np.inf, -np.inf, 1e3, -1e3])),
+    ("silu, inf", lambda m, x: m.silu(x), np.array([np.inf, -np.inf, 0.0])),
+    ("gelu, inf", lambda m, x: m.gelu(x), np.array([np.inf, -np.inf, 0.0])),
+    ("hardtanh, inf and nan", lambda m, x: m.hardtanh(x), np.array([np.inf, -np.inf, np.nan])),
+    ("l1_loss, empty", lambda m, x: m.l1_loss(x, x * 0), np.zeros((0,))),
+    ("smooth_l1_loss, empty sum",
+     lambda m, x: m.smooth_l1_loss(x, x * 0, reduction="sum"), np.zeros((0,))),
+    ("interpolate, empty batch",
+     lambda m, x: m.interpolate(x, scale_factor=2, mode="bilinear"), np.zeros((0, 2, 3, 3))),
+    ("normalize, zero vector", lambda m, x: m.normalize(x, dim=0), np.zeros(3)),
+    ("normalize p=3, zero vector", lambda m, x: m.normalize(x, p=3.0, dim=0), np.zeros(3)),
+    ("cosine_similarity, zero vector", lambda m, x: m.cosine_similarity(x, x, dim=0),
+     np.zeros(3)),
+]
+
+
+@pytest.mark.parametrize("label, f, x", EDGE_CASES, ids=[c[0] for c in EDGE_CASES])
+@pytest.mark.filterwarnings("ignore")
+def test_edge_values_match_torch(label, f, x):
+    ours, theirs = ad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, ref = f(F, ours), f(TF, theirs)
+    assert out.shape == tuple(ref.shape)
+    np.testing.assert_allclose(out.numpy(), ref.detach().numpy(), equal_nan=True)
+    out.sum().backward()
+    ref.sum().backward()
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), equal_nan=True)

@@ -73,8 +73,9 @@ def elu(x, alpha: float = 1.0):
     """x for x > 0, alpha (e^x - 1) below: smooth at 0 when alpha = 1, mean output near 0."""
     x = ad.as_tensor(x)
     with scope("elu"):
-        negative = ad.where(x > 0, 0.0, x)     # e^x only ever sees x <= 0: never overflows
-        return ad.where(x > 0, x, (ad.exp(negative) - 1.0) * alpha)
+        below = x <= 0                        # PyTorch's test: NaN takes the linear side
+        negative = ad.where(below, x, 0.0)    # e^x only ever sees x <= 0: never overflows
+        return ad.where(below, (ad.exp(negative) - 1.0) * alpha, x)
 
 
 def softplus(x, beta: float = 1.0, threshold: float = 20.0):
@@ -84,7 +85,8 @@ def softplus(x, beta: float = 1.0, threshold: float = 20.0):
         z = x * beta
         linear = z > threshold
         safe = ad.where(linear, 0.0, z)
-        smooth = ad.logsumexp(ad.stack([safe * 0.0, safe]), axis=0) / beta
+        zeros = ad.tensor(x.backend.xp.zeros_like(safe.array))
+        smooth = ad.logsumexp(ad.stack([zeros, safe]), axis=0) / beta
         return ad.where(linear, x, smooth)
 
 

@@ -38,7 +38,7 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
         raise ValueError(f"group_norm: num_groups ({num_groups}) must divide the number of "
                          f"channels ({channels})")
     with scope("group_norm"):
-        grouped = ad.reshape(x, (n, num_groups, -1))
+        grouped = ad.reshape(x, (n, num_groups, x.size // max(n * num_groups, 1)))
         out = ad.reshape(ad.normalize(grouped, (2,), eps), x.shape)
         per_channel = (channels,) + (1,) * (x.ndim - 2)
         if weight is not None:
@@ -46,25 +46,27 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
         return out if bias is None else out + ad.reshape(bias, per_channel)
 
 
-def _norm(x, p: float, dim: int):
-    if p == 2:
-        return ad.sqrt(ad.sum(x * x, axis=dim, keepdims=True))
-    if p == 1:
-        return ad.sum(ad.abs(x), axis=dim, keepdims=True)
-    return ad.sum(ad.abs(x) ** p, axis=dim, keepdims=True) ** (1.0 / p)
+def _clamped_norm(x, p: float, dim: int, eps: float):
+    """max(||x||_p, eps) along ``dim`` (kept). Below eps the root is never taken of the
+    true sum (the double where): its slope there is infinite, and 0 * inf would be NaN."""
+    total = ad.sum(x * x if p == 2 else ad.abs(x) if p == 1 else ad.abs(x) ** p,
+                   axis=dim, keepdims=True)
+    small = total <= eps ** p
+    safe = ad.where(small, 1.0, total)
+    root = ad.sqrt(safe) if p == 2 else safe if p == 1 else safe ** (1.0 / p)
+    return ad.where(small, eps, root)
 
 
 def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12):
     """Unit vectors along ``dim``: x / max(||x||_p, eps)."""
     x = ad.as_tensor(input)
     with scope("normalize"):
-        return x / ad.maximum(_norm(x, p, dim), eps)
+        return x / _clamped_norm(x, p, dim, eps)
 
 
 def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
     """The cosine of the angle between x1 and x2 along ``dim`` (that axis is removed)."""
     x1, x2 = ad.as_tensor(x1), ad.as_tensor(x2)
     with scope("cosine_similarity"):
-        n1 = ad.maximum(_norm(x1, 2, dim), eps)
-        n2 = ad.maximum(_norm(x2, 2, dim), eps)
+        n1, n2 = _clamped_norm(x1, 2, dim, eps), _clamped_norm(x2, 2, dim, eps)
         return ad.sum((x1 / n1) * (x2 / n2), axis=dim)
