@@ -17,7 +17,14 @@ import numpy as np
 
 import autodiff as ad
 
-from .datasets import ConcatDataset, Dataset, Subset, default_collate, random_split
+from .datasets import (
+    ConcatDataset,
+    Dataset,
+    Subset,
+    as_numpy_generator,
+    default_collate,
+    random_split,
+)
 
 __all__ = [
     "SHAPE_NAMES", "ConcatDataset", "DataLoader", "Dataset", "Subset", "TensorDataset",
@@ -207,8 +214,8 @@ class DataLoader:
         self.drop_last = drop_last
         self.device = device
         self.preload = preload
-        self.generator = seed if isinstance(seed, np.random.Generator) \
-            else np.random.default_rng(seed)
+        self.generator = np.random.default_rng(seed) if seed is None or isinstance(seed, int) \
+            else as_numpy_generator(seed)
         self._on_device: tuple | None = None     # (host arrays, backend, their device copies)
 
     def __len__(self) -> int:

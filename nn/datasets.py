@@ -12,7 +12,8 @@ import numpy as np
 
 import autodiff as ad
 
-__all__ = ["ConcatDataset", "Dataset", "Subset", "default_collate", "random_split"]
+__all__ = ["ConcatDataset", "Dataset", "Subset", "as_numpy_generator", "default_collate",
+           "random_split"]
 
 
 class Dataset:
@@ -51,7 +52,7 @@ class Subset(Dataset):
     """The samples of ``dataset`` at ``indices``, in that order."""
 
     def __init__(self, dataset, indices: Sequence[int]):
-        self.dataset, self.indices = dataset, list(indices)
+        self.dataset, self.indices = dataset, [int(i) for i in indices]
 
     def __getitem__(self, index):
         if isinstance(index, (list, np.ndarray)):
@@ -88,18 +89,26 @@ def random_split(dataset, lengths: Sequence[float], generator=None) -> list[Subs
     if sum(lengths) != n:
         raise ValueError("random_split: Sum of input lengths does not equal the length of the "
                          f"input dataset! ({sum(lengths)} != {n})")
-    if generator is None:
-        from .rng import generator as shared
-        rng = shared()
-    else:
-        rng = generator if isinstance(generator, np.random.Generator) \
-            else np.random.default_rng(generator)
-    order = rng.permutation(n).tolist()
+    order = as_numpy_generator(generator).permutation(n).tolist()
     splits, start = [], 0
     for length in lengths:
         splits.append(Subset(dataset, order[start:start + int(length)]))
         start += int(length)
     return splits
+
+
+def as_numpy_generator(generator) -> np.random.Generator:
+    """A NumPy generator from what PyTorch code passes as ``generator=``: None (the shared
+    ``nn.manual_seed`` one), an int seed, a NumPy Generator, or an object with
+    ``initial_seed()`` (a torch-style Generator seeded with ``manual_seed``)."""
+    if generator is None:
+        from .rng import generator as shared
+        return shared()
+    if isinstance(generator, np.random.Generator):
+        return generator
+    if hasattr(generator, "initial_seed"):
+        return np.random.default_rng(int(generator.initial_seed()))
+    return np.random.default_rng(generator)
 
 
 def default_collate(samples: list, device: str = "cpu"):

@@ -168,3 +168,21 @@ def test_dataloader_accepts_workers_and_pin_memory_with_pytorch_meaning():
         data.DataLoader(ds, num_workers=-1)
     shuffled = [y.tolist() for _, y in data.DataLoader(ds, 6, shuffle=True, generator=3)]
     assert shuffled == [y.tolist() for _, y in data.DataLoader(ds, 6, shuffle=True, seed=3)]
+
+
+def test_random_split_takes_a_torch_style_generator_and_subset_takes_array_indices():
+    class SeededGenerator:                                 # what torch.Generator offers
+        def __init__(self, seed):
+            self.seed = seed
+
+        def initial_seed(self):
+            return self.seed
+
+    ds = data.TensorDataset(np.arange(10.0))
+    a = data.random_split(ds, [0.8, 0.2], generator=SeededGenerator(42))
+    b = data.random_split(ds, [0.8, 0.2], generator=SeededGenerator(42))
+    assert a[0].indices == b[0].indices
+    sub = data.Subset(ds, np.array([3, 1]))
+    assert sub.indices == [3, 1] and sub[0][0].item() == 3.0
+    loader = data.DataLoader(ds, 5, shuffle=True, generator=SeededGenerator(1))
+    assert len(list(loader)) == 2
