@@ -32,6 +32,28 @@ __all__ = [
     "summary",
 ]
 
+# ---- more layers, losses and containers (issue 14) ----
+from . import utils
+from .containers import ModuleDict
+from .layers.activation_smooth import ELU, GELU, Hardtanh, SiLU, Softplus
+from .layers.conv1d import Conv1d
+from .layers.conv_transpose import ConvTranspose2d
+from .layers.dropout import Dropout2d
+from .layers.embedding import Embedding
+from .layers.layer_norm import GroupNorm, LayerNorm
+from .layers.linear import Unflatten
+from .layers.pool1d import AvgPool1d, MaxPool1d
+from .layers.upsample import Upsample
+from .losses_more import BCELoss, HuberLoss, KLDivLoss, L1Loss, SmoothL1Loss
+from .parameter_containers import ParameterDict, ParameterList
+
+__all__ += [
+    "ELU", "GELU", "AvgPool1d", "BCELoss", "Conv1d", "ConvTranspose2d", "Dropout2d", "Embedding",
+    "GroupNorm", "Hardtanh", "HuberLoss", "KLDivLoss", "L1Loss", "LayerNorm", "MaxPool1d",
+    "ModuleDict", "ParameterDict", "ParameterList", "SiLU", "SmoothL1Loss", "Softplus",
+    "Unflatten", "Upsample", "utils",
+]
+
 # ---- training (nn/data.py, nn/train.py, nn/evaluate.py, nn/checkpoint.py) ----
 from . import data
 from .callbacks import Callback, EarlyStopping

@@ -10,11 +10,27 @@ device the model lives on. Everything works offline: the digits ship inside scik
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 import autodiff as ad
+
+from .datasets import (
+    ConcatDataset,
+    Dataset,
+    Subset,
+    as_numpy_generator,
+    default_collate,
+    random_split,
+)
+
+__all__ = [
+    "SHAPE_NAMES", "ConcatDataset", "DataLoader", "Dataset", "Subset", "TensorDataset",
+    "class_counts", "default_collate", "load_digits", "random_split", "shapes", "spirals",
+    "train_val_test_split", "xor",
+]
 
 SHAPE_NAMES = ("horizontal line", "vertical line", "cross", "square")
 
@@ -108,40 +124,42 @@ def shapes(n: int = 1000, seed: int | None = 0, size: int = 8,
 
 
 # ---- datasets as indexable collections ---------------------------------------------------------
-class TensorDataset:
-    """Samples made of parallel arrays, as PyTorch's: ``dataset[i]`` is ``(x[i], y[i])``.
+class TensorDataset(Dataset):
+    """Samples made of parallel tensors, as PyTorch's: ``dataset[i]`` is ``(x[i], y[i])``, a
+    tuple of tensors, and ``dataset.tensors`` holds the tensors. NumPy arrays are accepted
+    and turned into tensors (sharing their memory); all share their first axis."""
 
-    Accepts NumPy arrays or tensors (kept on the host as NumPy); all share their first axis.
-    """
-
-    def __init__(self, *arrays):
-        if not arrays:
+    def __init__(self, *tensors):
+        if not tensors:
             raise ValueError("TensorDataset: give at least one array")
-        self.tensors = tuple(a.numpy() if isinstance(a, ad.Tensor) else np.asarray(a)
-                             for a in arrays)
-        lengths = [len(a) for a in self.tensors]
+        self.tensors = tuple(t if isinstance(t, ad.Tensor) else ad.Tensor(np.asarray(t))
+                             for t in tensors)
+        lengths = [t.shape[0] if t.ndim else 0 for t in self.tensors]
         if len(set(lengths)) != 1:
             raise ValueError(f"TensorDataset: arrays differ in their first axis: {lengths}")
 
     def __len__(self) -> int:
-        return len(self.tensors[0])
+        return self.tensors[0].shape[0]
 
     def __getitem__(self, index):
-        return tuple(a[index] for a in self.tensors)
+        return tuple(t[index] for t in self.tensors)
+
+    def arrays(self) -> tuple:
+        """The tensors' arrays on the host (what the loader cuts batches from)."""
+        return tuple(t.numpy() for t in self.tensors)
 
     def __repr__(self) -> str:
-        shapes_ = ", ".join(f"{a.shape} {a.dtype}" for a in self.tensors)
+        shapes_ = ", ".join(f"{t.shape} {t.dtype}" for t in self.tensors)
         return f"TensorDataset({len(self)} samples: {shapes_})"
 
 
-def _batch(dataset, indices: np.ndarray) -> tuple:
-    """The samples at ``indices``, stacked: fancy indexing when the dataset allows it."""
-    if isinstance(dataset, TensorDataset):
-        return dataset[indices]
+def _batch(dataset, indices: np.ndarray, collate_fn=None, device: str = "cpu"):
+    """The samples at ``indices`` as one batch: fancy indexing for a TensorDataset, else
+    ``collate_fn`` (PyTorch's ``default_collate`` unless given) over the samples."""
+    if collate_fn is None and isinstance(dataset, TensorDataset):
+        return tuple(ad.tensor(a[indices], device=device) for a in dataset.arrays())
     samples = [dataset[int(i)] for i in indices]
-    if not isinstance(samples[0], tuple):
-        return (np.stack(samples),)
-    return tuple(np.stack(column) for column in zip(*samples))
+    return collate_fn(samples) if collate_fn is not None else default_collate(samples, device)
 
 
 class DataLoader:
@@ -158,11 +176,30 @@ class DataLoader:
     Change the dataset's arrays after that and the loader keeps the copy it made; build a
     new loader, or pass ``preload=False`` (one explicit copy per batch, for datasets larger
     than the device's memory). Other datasets are stacked on the host and copied per batch.
+
+    PyTorch's ``collate_fn`` (a function of the list of samples), ``num_workers`` (loading
+    here always happens in this process: more than 0 gives a warning saying so),
+    ``pin_memory`` (accepted; host memory is not pinned) and ``generator`` (an int seed or
+    a NumPy Generator, like ``seed``) mean what they mean there.
     """
 
     def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False,
                  seed: int | None = None, drop_last: bool = False, device: str = "cpu",
-                 preload: bool = True):
+                 preload: bool = True, *, collate_fn=None, num_workers: int = 0,
+                 pin_memory: bool = False, generator=None, timeout: float = 0,
+                 worker_init_fn=None, persistent_workers: bool = False,
+                 prefetch_factor=None):
+        if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
+            raise ValueError("DataLoader: num_workers option should be non-negative; use "
+                             "num_workers=0 to disable multiprocessing.")
+        if num_workers > 0:
+            warnings.warn(f"DataLoader: num_workers={num_workers} is accepted, but batches are "
+                          "loaded in the main process (no worker processes here)", stacklevel=2)
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError("DataLoader: collate_fn must be callable")
+        self.collate_fn, self.num_workers, self.pin_memory = collate_fn, num_workers, pin_memory
+        if generator is not None:
+            seed = generator
         if isinstance(dataset, tuple):
             dataset = TensorDataset(*dataset)
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
@@ -177,7 +214,8 @@ class DataLoader:
         self.drop_last = drop_last
         self.device = device
         self.preload = preload
-        self.generator = np.random.default_rng(seed)
+        self.generator = np.random.default_rng(seed) if seed is None or isinstance(seed, int) \
+            else as_numpy_generator(seed)
         self._on_device: tuple | None = None     # (host arrays, backend, their device copies)
 
     def __len__(self) -> int:
@@ -188,13 +226,13 @@ class DataLoader:
         n = len(self.dataset)
         order = self.generator.permutation(n) if self.shuffle else np.arange(n)
         backend = ad.get_backend(self.device)
-        if backend.name != "cpu" and self.preload and isinstance(self.dataset, TensorDataset):
+        if backend.name != "cpu" and self.preload and isinstance(self.dataset, TensorDataset) \
+                and self.collate_fn is None:
             yield from self._device_batches(order, backend)
             return
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             indices = order[start:start + self.batch_size]
-            yield tuple(ad.tensor(column, device=self.device)
-                        for column in _batch(self.dataset, indices))
+            yield _batch(self.dataset, indices, self.collate_fn, self.device)
 
     def _device_batches(self, order: np.ndarray, backend) -> Iterator[tuple]:
         """Batches gathered on the device from its copy of the dataset."""
@@ -209,7 +247,8 @@ class DataLoader:
         arrays = self.dataset.tensors
         if self._on_device is None or self._on_device[0] is not arrays \
                 or self._on_device[1] is not backend:
-            self._on_device = (arrays, backend, tuple(backend.from_host(a) for a in arrays))
+            self._on_device = (arrays, backend,
+                               tuple(backend.from_host(a) for a in self.dataset.arrays()))
         return self._on_device[2]
 
     def state_dict(self) -> dict:
@@ -240,7 +279,7 @@ def train_val_test_split(*arrays, val: float = 0.1, test: float = 0.2, seed: int
                          f"got val={val}, test={test}")
     full = TensorDataset(*arrays)
     rng = np.random.default_rng(seed)
-    labels = full.tensors[-1]
+    labels = full.arrays()[-1]
     if stratify and labels.ndim == 1 and np.issubdtype(labels.dtype, np.integer):
         groups = [np.flatnonzero(labels == c) for c in np.unique(labels)]
     else:
@@ -255,7 +294,7 @@ def train_val_test_split(*arrays, val: float = 0.1, test: float = 0.2, seed: int
     splits = []
     for pieces in parts:
         indices = np.sort(np.concatenate(pieces))
-        splits.append(TensorDataset(*full[indices]))
+        splits.append(TensorDataset(*(a[indices] for a in full.arrays())))
     return tuple(splits)
 
 

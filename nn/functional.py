@@ -13,14 +13,24 @@ import autodiff as ad
 from autodiff import scope
 from autodiff.ops.normalize import moments, normalize_affine_with_moments
 
+from .functions.activation import elu, gelu, hardtanh, silu, softplus
+from .functions.conv import avg_pool1d, conv1d, conv_transpose2d, max_pool1d
+from .functions.embedding import embedding, one_hot
+from .functions.norm import cosine_similarity, group_norm, layer_norm, normalize
+from .functions.padding import pad
+from .functions.sampling import dropout2d, interpolate
 from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss
+from .losses_more import binary_cross_entropy, huber_loss, kl_div, l1_loss, smooth_l1_loss
 from .rng import generator
 
 __all__ = [
-    "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy_with_logits",
-    "conv2d", "cross_entropy", "dropout", "leaky_relu", "linear", "local_response_norm",
-    "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "relu", "sigmoid", "softmax", "step",
-    "tanh",
+    "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose2d",
+    "cosine_similarity", "cross_entropy", "dropout", "dropout2d", "elu", "embedding", "gelu",
+    "group_norm", "hardtanh", "huber_loss", "interpolate", "kl_div", "l1_loss", "layer_norm",
+    "leaky_relu", "linear", "local_response_norm", "log_softmax", "max_pool1d", "max_pool2d",
+    "mse_loss", "nll_loss", "normalize", "one_hot", "pad", "relu", "sigmoid", "silu",
+    "smooth_l1_loss", "softmax", "softplus", "step", "tanh",
 ]
 
 

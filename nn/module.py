@@ -49,7 +49,7 @@ class Module:
 
     def __init__(self):
         for store in ("_parameters", "_buffers", "_modules", "_forward_hooks",
-                      "_forward_pre_hooks"):
+                      "_forward_pre_hooks", "_backward_hooks"):
             object.__setattr__(self, store, OrderedDict())
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_name", None)
@@ -64,7 +64,12 @@ class Module:
                 hook(self, args)
         label = f"{self._name} ({type(self).__name__})" if self._name else type(self).__name__
         with scope(label):
-            out = self.forward(*args, **kwargs)
+            if self.__dict__.get("_backward_hooks"):
+                from .backward_hooks import call_with_backward_hooks
+                out = call_with_backward_hooks(self, self._backward_hooks, args, kwargs,
+                                               self.forward)
+            else:
+                out = self.forward(*args, **kwargs)
         if self._forward_hooks:
             for hook in list(self._forward_hooks.values()):
                 result = hook(self, args, out)
@@ -217,6 +222,21 @@ class Module:
         """Evaluation mode: dropout off, batch norm uses its running statistics."""
         return self.train(False)
 
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Turn gradients of every parameter on or off (freeze a pretrained part)."""
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def get_submodule(self, target: str) -> Module:
+        """The sub-module at dotted path ``target`` ("layer1.0.conv1"); "" is this module."""
+        module = self
+        for part in target.split(".") if target else []:
+            if part not in module._modules or module._modules[part] is None:
+                raise AttributeError(f"{type(module).__name__} has no attribute `{part}`")
+            module = module._modules[part]
+        return module
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.parameters():
             if set_to_none or p.grad is None:
@@ -307,6 +327,16 @@ class Module:
         the output); ``nn.summary`` uses it to see each layer's output."""
         handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
+        return handle
+
+    def register_full_backward_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` runs during backward once the gradients
+        with respect to the module's inputs are known (see nn/backward_hooks.py): how a
+        learner pulls gradients out of a model; a returned tuple replaces grad_input."""
+        from .backward_hooks import _function_class
+        _function_class()                       # refuse now if autodiff cannot do it
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
         return handle
 
     def register_forward_pre_hook(self, hook: Callable) -> RemovableHandle:

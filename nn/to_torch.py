@@ -42,6 +42,30 @@ LAYERS = {
     "Softmax": lambda tnn, m: tnn.Softmax(m.dim),
     "LogSoftmax": lambda tnn, m: tnn.LogSoftmax(m.dim),
     "Identity": lambda tnn, m: tnn.Identity(),
+    # issue 14
+    "LayerNorm": lambda tnn, m: tnn.LayerNorm(m.normalized_shape, m.eps, m.elementwise_affine,
+                                              bias=m.bias is not None or not m.elementwise_affine),
+    "GroupNorm": lambda tnn, m: tnn.GroupNorm(m.num_groups, m.num_channels, m.eps, m.affine),
+    "Embedding": lambda tnn, m: tnn.Embedding(m.num_embeddings, m.embedding_dim, m.padding_idx),
+    "GELU": lambda tnn, m: tnn.GELU(m.approximate),
+    "SiLU": lambda tnn, m: tnn.SiLU(),
+    "ELU": lambda tnn, m: tnn.ELU(m.alpha),
+    "Softplus": lambda tnn, m: tnn.Softplus(m.beta, m.threshold),
+    "Hardtanh": lambda tnn, m: tnn.Hardtanh(m.min_val, m.max_val),
+    "Dropout2d": lambda tnn, m: tnn.Dropout2d(m.p),
+    "ConvTranspose2d": lambda tnn, m: tnn.ConvTranspose2d(
+        m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding, m.output_padding,
+        m.groups, m.bias is not None, m.dilation),
+    "Conv1d": lambda tnn, m: tnn.Conv1d(
+        m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation,
+        m.groups, m.bias is not None, m.padding_mode),
+    "MaxPool1d": lambda tnn, m: tnn.MaxPool1d(m.kernel_size, m.stride, m.padding, m.dilation,
+                                              ceil_mode=m.ceil_mode),
+    "AvgPool1d": lambda tnn, m: tnn.AvgPool1d(m.kernel_size, m.stride, m.padding, m.ceil_mode,
+                                              m.count_include_pad),
+    "Upsample": lambda tnn, m: tnn.Upsample(m.size, m.scale_factor, m.mode, m.align_corners,
+                                            m.recompute_scale_factor),
+    "Unflatten": lambda tnn, m: tnn.Unflatten(m.dim, m.unflattened_size),
 }
 
 
@@ -132,7 +156,8 @@ def _twin_class(torch):
 
 
 def _convert(module, name: str, torch, twin):
-    from .containers import ModuleList, Sequential
+    from .containers import ModuleDict, ModuleList, Sequential
+    from .parameter_containers import ParameterDict, ParameterList
     tnn = torch.nn
     children = [(child_name, None if child is None else
                  _convert(child, f"{name}.{child_name}" if name else child_name, torch, twin))
@@ -141,6 +166,14 @@ def _convert(module, name: str, torch, twin):
         return tnn.Sequential(OrderedDict(children))
     if isinstance(module, ModuleList):
         return tnn.ModuleList([child for _, child in children])
+    if isinstance(module, ModuleDict):
+        return tnn.ModuleDict(OrderedDict(children))
+    if isinstance(module, (ParameterList, ParameterDict)):
+        values = [(k, tnn.Parameter(torch.from_numpy(np.array(p.numpy(), copy=True)),
+                                    requires_grad=p.requires_grad))
+                  for k, p in module._parameters.items()]
+        return tnn.ParameterList([v for _, v in values]) if isinstance(module, ParameterList) \
+            else tnn.ParameterDict(OrderedDict(values))
     lineage = [cls.__name__ for cls in type(module).__mro__]
     kind = next((k for k in lineage if k in LAYERS or k in TORCH_FORWARDS), None)
     where = f"layer {name!r} ({type(module).__name__})" if name else type(module).__name__

@@ -4,7 +4,8 @@ a running mean of squared gradients (v), both corrected for starting at zero.
 Adam:    m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
          p = p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
          (amsgrad: use the largest v seen so far)
-AdamW:   the same, but weight decay shrinks p directly: p = p (1 - lr wd), not via g.
+AdamW:   the same, but weight decay shrinks p directly: p = p (1 - lr wd), not via g
+         (also ``Adam(decoupled_weight_decay=True)``, as in PyTorch).
 Adamax:  u = max(b2 u, |g| + eps);  p = p - lr / (1 - b1^t) * m / u
 NAdam:   Nesterov momentum: mu_t = b1 (1 - 0.5 * 0.96^(t psi)), psi the momentum decay;
          p = p - lr (1 - mu_t) / (1 - prod mu) * g / d
@@ -19,13 +20,13 @@ from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
-    decoupled_weight_decay = False
-
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0, amsgrad: bool = False, maximize: bool = False):
+                 weight_decay: float = 0, amsgrad: bool = False, maximize: bool = False,
+                 decoupled_weight_decay: bool = False):
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps,
                                   "weight_decay": weight_decay, "amsgrad": amsgrad,
-                                  "maximize": maximize})
+                                  "maximize": maximize,
+                                  "decoupled_weight_decay": decoupled_weight_decay})
 
     def update(self, p, g, group, state):
         xp, (beta1, beta2), lr = p.backend.xp, group["betas"], group["lr"]
@@ -38,7 +39,7 @@ class Adam(Optimizer):
         state["step"] += 1
         step, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
         if group["weight_decay"]:
-            if self.decoupled_weight_decay:
+            if group.get("decoupled_weight_decay"):
                 p.array *= 1 - lr * group["weight_decay"]
             else:
                 g = g + group["weight_decay"] * p.array
@@ -53,11 +54,12 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    decoupled_weight_decay = True
+    """Adam with decoupled weight decay: ``Adam(..., decoupled_weight_decay=True)``."""
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False, maximize: bool = False):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize,
+                         decoupled_weight_decay=True)
 
 
 class Adamax(Optimizer):

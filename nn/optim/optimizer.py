@@ -34,6 +34,12 @@ class Optimizer:
         """Add parameters with their own settings (e.g. a smaller lr for a pretrained part)."""
         params = group["params"]
         params = [params] if isinstance(params, Tensor) else list(params)
+        params, names = _split_names(params, type(self).__name__)
+        if names:                              # model.named_parameters(): PyTorch keeps them
+            group = {**group, "param_names": names}
+        if self.param_groups and ("param_names" in self.param_groups[0]) != bool(names):
+            raise ValueError(f"{type(self).__name__}: all optimizer param groups should be "
+                             "with/without names.")
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(f"{type(self).__name__}: can only optimize tensors, got a "
@@ -120,6 +126,17 @@ class Optimizer:
         for i, values in state_dict["state"].items():
             p = params[int(i)]
             self.state[p] = {k: _to_like(v, p) if _is_array(v) else v for k, v in values.items()}
+
+
+def _split_names(params: list, optimizer: str) -> tuple[list, list]:
+    """(tensors, names) from a list of tensors or of (name, tensor) pairs."""
+    named = [isinstance(p, tuple) for p in params]
+    if any(named) and not all(named):
+        raise ValueError(f"{optimizer}: all optimizer params should be with/without names. "
+                         "Some param names are missing")
+    if not any(named):
+        return params, []
+    return [p for _, p in params], [name for name, _ in params]
 
 
 def _is_array(value) -> bool:
