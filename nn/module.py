@@ -63,7 +63,7 @@ class Module:
             for hook in list(self._forward_pre_hooks.values()):
                 hook(self, args)
         label = f"{self._name} ({type(self).__name__})" if self._name else type(self).__name__
-        with scope(label):
+        with scope(label, owner=self):
             out = self.forward(*args, **kwargs)
         if self._forward_hooks:
             for hook in list(self._forward_hooks.values()):

@@ -19,7 +19,8 @@ from ..reverse import gradients
 from ..tensor import Tensor
 from . import labels
 from .dotwriter import Writer
-from .layout import Layout, plan
+from .layout import MAX_FAN, Layout, plan
+from .naming import picture_names
 from .render import Picture
 from .symbolic import substitutions
 
@@ -63,11 +64,12 @@ def draw(output: Tensor, values: bool = True, grads: bool = True, rankdir: str |
 
     ``picture.write("graph.svg")`` writes a file (.png, .svg, .pdf need Graphviz's ``dot``).
     """
-    prepared = prepare(output, grads, expand, max_nodes, at)
+    prepared = prepare(output, grads, expand, max_nodes, at, rankdir=rankdir)
     return build(prepared, values, rankdir)
 
 
-def prepare(output, grads=True, expand=False, max_nodes=300, at=None, names=None) -> Prepared:
+def prepare(output, grads=True, expand=False, max_nodes=300, at=None, names=None,
+            rankdir=None) -> Prepared:
     """Check the output, plan the picture and compute the gradients it shows."""
     if not isinstance(output, Tensor):
         raise TypeError(f"draw: expected the output Tensor, got {type(output).__name__}")
@@ -76,11 +78,14 @@ def prepare(output, grads=True, expand=False, max_nodes=300, at=None, names=None
                            "it before backward(), or call backward(retain_graph=True)")
     if not isinstance(max_nodes, int) or max_nodes < 10:
         raise ValueError(f"draw: max_nodes must be an int of at least 10, got {max_nodes!r}")
-    layout = plan(output, expand, max_nodes)
+    if rankdir not in (None, "LR", "RL", "TB", "BT"):
+        raise ValueError(f"draw: rankdir must be one of LR, RL, TB, BT, not {rankdir!r}")
+    layout = plan(output, expand, max_nodes, rankdir)
     notes: list[str] = []
     subs = substitutions(at)
     grad_of = _gradients(output, layout, notes) if grads else {}
-    return Prepared(output, layout, grad_of, subs, notes, dict(names or {}))
+    shown = picture_names(output, layout.tensors, layout.consumers)
+    return Prepared(output, layout, grad_of, subs, notes, {**shown, **(names or {})})
 
 
 def build(prepared: Prepared, values=True, rankdir=None,
@@ -89,7 +94,7 @@ def build(prepared: Prepared, values=True, rankdir=None,
     layout = prepared.layout
     if rankdir not in (None, "LR", "RL", "TB", "BT"):
         raise ValueError(f"draw: rankdir must be one of LR, RL, TB, BT, not {rankdir!r}")
-    rankdir = rankdir or ("TB" if layout.folded else "LR")
+    rankdir = rankdir or layout.rankdir
     highlight = highlight or Highlight()
     grad_of = prepared.grad_of
     if highlight.grads_for is not None:
@@ -106,10 +111,19 @@ def build(prepared: Prepared, values=True, rankdir=None,
     if layout.folded:
         notes.append(f"folded to {len(layout.boxes)} boxes ({layout.total_nodes} nodes in "
                      "all); expand=True or expand=['name'] opens them")
+    if layout.fan_cut:
+        notes.append(f"reduced: an op with more than {MAX_FAN} inputs shows its first and "
+                     f"last {MAX_FAN // 2}, so that dot lays it out in seconds")
+    if writer.fanned_out:
+        notes.append("reduced: an input used many times is drawn again at each further use "
+                     "(↪ name), so that dot lays the graph out in seconds")
     if layout.hidden:
         notes.append(f"cut: the {layout.hidden_nodes} nodes farthest from the output are "
                      "one '...' node")
-    if prepared.grad_of and (writer.coloured or highlight.grads_for is not None):
+    legend = prepared.grad_of and (writer.coloured or highlight.grads_for is not None)
+    if legend and not highlight.caption:        # under the graph: it adds no width
+        picture.attr(label=labels.legend_label(" · ".join(notes)), labelloc="b")
+    elif legend:
         picture.node("legend", label=labels.legend_label(" · ".join(notes)), shape="plaintext")
     elif notes:
         picture.attr(label=" · ".join(notes))

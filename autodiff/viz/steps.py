@@ -148,7 +148,7 @@ def _local_forms(steps) -> dict:
             continue
         if step.node.size != 1 or inp.size != 1:
             continue
-        text = labels.shorten(_text(getattr(step, "local_form", step.local), step.local), 36)
+        text = _text(getattr(step, "local_form", step.local), step.local)
         for i, x in enumerate(step.node._inputs):
             if x is inp:
                 found[id(step.node), i] = text
