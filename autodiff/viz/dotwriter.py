@@ -11,7 +11,7 @@ from ..tensor import Tensor
 from . import labels
 from .labels import escape
 from .layout import MAX_FAN
-from .symbolic import is_symbolic, local_gradient, numeric, tidy_array
+from .symbolic import is_symbolic, local_gradient, name_values, numeric, tidy_array
 
 HIGHLIGHT = "#d62728"
 EDGE_WIDTH, EDGE_LINES = 30, 3    # longer edge labels move to a table beside the graph
@@ -34,6 +34,7 @@ class Writer:
         self.coloured = False
         self.long_labels: list[str] = []
         self.fanned_out = False             # a tensor of many consumers drawn as copies
+        self.named_values = None            # the numbers behind v1, v2, ... (with at=)
 
     def node_of(self, t: Tensor) -> str | None:
         item = self.layout.item(t)
@@ -130,7 +131,8 @@ class Writer:
             if src == "hidden" or src.startswith("b"):
                 attrs["label"] = escape(_shape_text(x.shape))
             if (id(t), i) not in self.local_cache:
-                self.local_cache[id(t), i] = local_gradient(t, i) if x.requires_grad else None
+                self.local_cache[id(t), i] = (local_gradient(t, i, self.names)
+                                              if x.requires_grad else None)
             local = self.local_cache[id(t), i]
             if local is not None:
                 text = local if isinstance(local, str) else self.local_text(local)
@@ -248,7 +250,10 @@ class Writer:
             return labels.number(local)
         text = str(local)
         if self.subs:
-            value = numeric(np.array([local], dtype=object), self.subs)
+            if self.named_values is None:
+                self.named_values = {**self.subs, **name_values(
+                    self.layout.tensors, self.names, self.subs)}
+            value = numeric(np.array([local], dtype=object), self.named_values)
             if value.dtype != object:
                 text += f" = {labels.number(value[0])}"
         return text

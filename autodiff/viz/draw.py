@@ -13,6 +13,7 @@ True
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from ..reverse import gradients
@@ -22,7 +23,9 @@ from .dotwriter import Writer
 from .layout import MAX_FAN, Layout, plan
 from .naming import picture_names
 from .render import Picture
-from .symbolic import substitutions
+from .symbolic import gradient_forms, is_symbolic, substitutions
+
+FORMS_LIMIT = 80          # symbolic graphs up to this many nodes show gradients in node names
 
 
 @dataclass
@@ -85,7 +88,13 @@ def prepare(output, grads=True, expand=False, max_nodes=300, at=None, names=None
     subs = substitutions(at)
     grad_of = _gradients(output, layout, notes) if grads else {}
     shown = picture_names(output, layout.tensors, layout.consumers)
-    return Prepared(output, layout, grad_of, subs, notes, {**shown, **(names or {})})
+    prepared = Prepared(output, layout, grad_of, subs, notes, {**shown, **(names or {})})
+    if grad_of and not subs and names is None and is_symbolic(output) and output.size == 1 \
+            and layout.total_nodes <= FORMS_LIMIT:
+        from ..symbolic.derive import derive       # gradients as the derivation writes them
+        with contextlib.suppress(Exception):       # noqa: BLE001 - else the full expressions
+            prepared.grad_texts = gradient_forms(derive(output).steps, output)
+    return prepared
 
 
 def build(prepared: Prepared, values=True, rankdir=None,

@@ -16,7 +16,7 @@ from ..reverse import topological_order
 from ..tensor import Tensor
 from .sizing import estimate, fits
 
-HARD_LIMIT = 2000          # never hand more nodes than this to dot, even when asked to expand
+HARD_LIMIT = 1000          # never hand dot more nodes (it takes seconds), even when asked to expand
 MAX_FAN = 40               # an op drawn with more inputs than this shows its first and last 20
 
 

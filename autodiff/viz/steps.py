@@ -22,6 +22,7 @@ import numpy as np
 from . import labels
 from .draw import Highlight, build, prepare
 from .labels import escape
+from .symbolic import gradient_forms, plain
 from .render import picture_format, render_bytes, writable_folder, write_bytes
 
 FRAME_FORMATS = ("png", "svg", "pdf")
@@ -68,7 +69,7 @@ def draw_steps(derivation, folder, format: str = "png", *, gif: bool = True,
     prepared = prepare(derivation.output, grads=mode == "reverse", names=names)
     out_name = names.get(id(derivation.output), "L")
     if mode == "reverse" and not getattr(derivation, "numeric", False):
-        prepared.grad_texts = _gradient_forms(steps, derivation.output)
+        prepared.grad_texts = gradient_forms(steps, derivation.output)
     prepared.local_cache.update(_local_forms(steps))
     for old in folder.glob("step_*.*"):                 # a shorter film must not keep extras
         if re.fullmatch(r"step_\d+\.(png|svg|pdf)", old.name):
@@ -119,26 +120,6 @@ def _known(steps, k: int, output) -> set:
     return reached | {i for i, j in last.items() if j <= k}
 
 
-def _gradient_forms(steps, output) -> dict:
-    """Each tensor's final gradient in the nodes' names (``L*(1 - L)``), from the steps."""
-    forms = {id(output): _plain(getattr(steps[0], "upstream_form", steps[0].upstream))}
-    for step in steps:
-        receiver = getattr(step, "input", None)
-        if receiver is None or getattr(step, "kind", "chain") == "sum":
-            receiver = step.node
-        form = getattr(step, "downstream_form", step.downstream)
-        forms[id(receiver)] = labels.shorten(_plain(form), labels.MAX_TEXT)
-    return {k: v for k, v in forms.items() if not _is_number(v)}   # numbers: drawn as usual
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _local_forms(steps) -> dict:
     """Edge labels in the nodes' names (``L*(1 - L) = 0.1966``) for scalar chain steps."""
     found = {}
@@ -157,24 +138,15 @@ def _local_forms(steps) -> dict:
 
 def _text(form, value=None) -> str:
     """A form (in the nodes' names) and, when it says something more, its value."""
-    text = labels.shorten(_plain(form), TEXT_LIMIT)
+    text = labels.shorten(plain(form), TEXT_LIMIT)
     if value is None:
         return text
-    shown = _plain(value)
+    shown = plain(value)
     if getattr(value, "is_number", False):
         shown = labels.number(value)
     if shown != text and len(shown) <= 40:
         text += f" = {shown}"
     return text
-
-
-def _plain(value) -> str:
-    """Text of a form or value: arrays as lists, floats in 4 significant digits."""
-    if isinstance(value, np.ndarray):
-        return str(value.tolist())
-    if isinstance(value, (float, np.floating)):
-        return labels.number(value)
-    return str(value)
 
 
 def _caption(step, k: int, count: int, out: str, mode: str) -> str:
@@ -184,7 +156,7 @@ def _caption(step, k: int, count: int, out: str, mode: str) -> str:
                        for part in ("upstream", "local", "downstream"))
     rows = [f"<b>step {k + 1} of {count}</b> · {escape(step.op)}"]
     if kind == "sum":
-        parts = " + ".join(_plain(p) for p in up) if isinstance(up, tuple) else _plain(up)
+        parts = " + ".join(plain(p) for p in up) if isinstance(up, tuple) else plain(up)
         rows.append(f"sum of the gradients arriving at {node}: {parts}")
         rows.append(f"d{out}/d{node} = {_text(down, step.downstream)}")
     elif kind == "unbroadcast":
