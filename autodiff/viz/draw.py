@@ -91,8 +91,8 @@ def prepare(output, grads=True, expand=False, max_nodes=300, at=None, names=None
     prepared = Prepared(output, layout, grad_of, subs, notes, {**shown, **(names or {})})
     if grad_of and not subs and names is None and is_symbolic(output) and output.size == 1 \
             and layout.total_nodes <= FORMS_LIMIT:
-        from ..symbolic.derive import derive       # gradients as the derivation writes them
-        with contextlib.suppress(Exception):       # noqa: BLE001 - else the full expressions
+        from ..symbolic.derive import derive  # gradients as the derivation writes them
+        with contextlib.suppress(Exception):
             prepared.grad_texts = gradient_forms(derive(output).steps, output)
     return prepared
 

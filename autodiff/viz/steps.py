@@ -17,13 +17,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from . import labels
 from .draw import Highlight, build, prepare
 from .labels import escape
-from .symbolic import gradient_forms, plain
 from .render import picture_format, render_bytes, writable_folder, write_bytes
+from .symbolic import gradient_forms, plain
 
 FRAME_FORMATS = ("png", "svg", "pdf")
 TEXT_LIMIT = 70
