@@ -24,7 +24,7 @@ from .render import picture_format, render_bytes, writable_folder, write_bytes
 from .symbolic import gradient_forms, plain
 
 FRAME_FORMATS = ("png", "svg", "pdf")
-TEXT_LIMIT = 70
+TEXT_LIMIT = 90          # caption lines wrap (never cut) at about this many characters
 
 
 @dataclass
@@ -136,7 +136,7 @@ def _local_forms(steps) -> dict:
 
 def _text(form, value=None) -> str:
     """A form (in the nodes' names) and, when it says something more, its value."""
-    text = labels.shorten(plain(form), TEXT_LIMIT)
+    text = plain(form)
     if value is None:
         return text
     shown = plain(value)
@@ -170,8 +170,17 @@ def _caption(step, k: int, count: int, out: str, mode: str) -> str:
         rows.append(f"tangent of {inp}: {_text(up, step.upstream)}")
         rows.append(f"local        d{node}/d{inp} = {_text(local, step.local)}")
         rows.append(f"adds to the tangent of {node}: {_text(down, step.downstream)}")
-    return "".join(f"<tr><td align='left'>{r if r.startswith('<b>') else escape(r)}</td></tr>"
+    return "".join(f"<tr><td align='left'>{r if r.startswith('<b>') else _wrapped(r)}</td></tr>"
                    for r in rows)
+
+
+def _wrapped(row: str) -> str:
+    """A caption row wrapped at spaces, continuation lines indented."""
+    if len(row) <= TEXT_LIMIT:
+        return escape(row)
+    lines = labels.wrap(row, TEXT_LIMIT)
+    return "<br align='left'/>".join(escape(("    " if k else "") + line)
+                                      for k, line in enumerate(lines)) + "<br align='left'/>"
 
 
 def _write_gif(pngs: list[bytes], path: Path, seconds: float) -> Path:
