@@ -185,7 +185,7 @@ def graph_svg(d) -> tuple[str, dict]:
     except ImportError:
         return "", ids
     try:
-        g = graphviz.Digraph(graph_attr={"rankdir": "LR", "bgcolor": "transparent",
+        g = graphviz.Digraph(graph_attr={"rankdir": _direction(d), "bgcolor": "transparent",
                                          "nodesep": "0.2", "ranksep": "0.35"},
                              node_attr={"fontname": "Helvetica", "fontsize": "11"})
         clusters: dict = {}
@@ -220,6 +220,17 @@ def graph_svg(d) -> tuple[str, dict]:
         return "", ids             # no dot program: no picture
     svg = re.sub(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", "", svg, flags=re.DOTALL)
     return _mark_gradients(svg.strip(), ids, grads), ids
+
+
+def _direction(d) -> str:
+    """Left to right, unless the graph is much longer than wide: then top to bottom, so that
+    it fills the column beside the steps instead of shrinking to a strip."""
+    level: dict[int, int] = {}
+    for node in d.graph.forward:
+        inputs = [level[id(x)] for x in node.tensor._inputs or () if id(x) in level]
+        level[id(node.tensor)] = 1 + max(inputs, default=-1)
+    widest = max(list(level.values()).count(k) for k in set(level.values()))
+    return "TB" if max(level.values()) + 1 > 1.6 * widest else "LR"
 
 
 def _mark_gradients(svg: str, ids: dict, grads: dict) -> str:
