@@ -114,3 +114,24 @@ def test_edge_labels_wrap_or_move_to_a_table_and_are_never_cut():
     numbered = [text for text in labels if re.search(r"\[\d+\]$", text)]
     if numbered:
         assert "local gradients" in source
+
+
+def test_scope_names_hold_their_module_but_copy_and_pickle_as_plain_names():
+    import copy
+    import gc
+    import pickle
+    import weakref
+
+    model = nn.Linear(2, 1)
+    out = model(ad.tensor(np.ones((1, 2), dtype=np.float32)))
+    name = out._scope[-1]
+    assert name == "Linear" and name.owner() is model
+    assert copy.deepcopy(name) is name and type(pickle.loads(pickle.dumps(name))) is str
+    alive = weakref.ref(model)
+    del model, name
+    gc.disable()
+    try:
+        del out                            # the graph held the module: refcounting frees both
+        assert alive() is None
+    finally:
+        gc.enable()

@@ -57,11 +57,17 @@ def draw(output: Tensor, values: bool = True, grads: bool = True, rankdir: str |
     values, grads: write each tensor's value and its gradient d(output)/d(tensor). Gradients
         are computed here, without touching any ``.grad``; for a non-scalar output they are
         those of ``output.sum()``. Draw before ``backward()``, which frees the graph.
-    rankdir: "LR" (left to right), "TB" (top to bottom), ...; None picks "LR", or "TB" for a
-        folded graph, which then reads as a page.
-    expand: False folds scopes into boxes only when the graph has more than ``max_nodes``
-        nodes; True opens every scope; a list of scope names (``["layer1", "softmax"]``)
-        opens those.
+    rankdir: "LR" (left to right), "TB" (top to bottom), ...; None picks "TB" for a model
+        (module calls) or a folded graph, which then reads as a page, else "LR" when it fits.
+    expand: False folds scopes (one box per module) when the picture would not fit a slide
+        (its size is estimated before dot runs) or has more than ``max_nodes`` nodes; True
+        opens every scope; a list of scope names (``["layer1", "softmax"]``) opens those.
+        Either way dot never gets more than 1,000 nodes, and an input used by many ops is
+        drawn again at each further use (the picture says so).
+
+    Nodes are named as ``ad.derive`` names them (``w0, v1, v2, ..., L``), a model's weights
+    as ``named_parameters()`` does (``fc1.weight``); edges of a symbolic graph carry the
+    local gradient (``∂v1/∂w0 = x0 = -1``).
     at: numbers for the symbols of a symbolic graph (``{w: 2.0, x: -1.0}``): nodes then show
         numbers, and edges show each local gradient with its value.
 

@@ -2,10 +2,13 @@
 
 Every op records the scopes it ran in (``t._scope``, outermost first: a model, a layer, a
 composite such as softmax). A scope is *open* (its nodes drawn inside a cluster) or *closed*
-(one box standing for all of it). Small graphs are drawn fully open. A large one is opened
-level by level, as deep as it can go while staying under ``max_nodes``: a ResNet then shows
-one box per layer. A graph with no scopes to fold is cut instead: the nodes nearest the
-output are kept and the rest become one "... more" node. Both are said in the picture.
+(one box standing for all of it). Small graphs are drawn fully open. One that would not fit
+a slide (its rendered size estimated by ``sizing``, not its count of nodes) or that has more
+than ``max_nodes`` nodes is opened level by level, as deep as it can go while it fits: a
+ResNet then shows one box per layer. A graph with no scopes to fold is cut instead: the
+nodes nearest the output are kept and the rest become one "... more" node; so is an op of
+thousands of inputs, which dot would take minutes to lay out. All of it is said in the
+picture.
 """
 from __future__ import annotations
 
