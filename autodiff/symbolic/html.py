@@ -35,7 +35,7 @@ STYLE = """
 .chainrule-derivation.no-graph { display: block; max-width: 60rem; }
 .chainrule-derivation > h1 { font-size: 1.2rem; grid-column: 1 / -1; margin: 0.2rem 0 0.5rem; }
 .chainrule-derivation .picture { position: sticky; top: 0; }
-.chainrule-derivation .graph svg { width: 100%; height: auto; max-height: calc(100vh - 4rem); }
+.chainrule-derivation .graph svg { max-width: 100%; height: auto; max-height: calc(100vh - 4rem); }
 .chainrule-derivation .legend { font-size: 0.85rem; color: #555; margin: 0.2rem 0; }
 .chainrule-derivation .legend .grad { color: #b03a2e; }
 .chainrule-derivation .panel { min-width: 0; }
@@ -158,18 +158,18 @@ def gradients_on_the_graph(d) -> dict:
     if d.mode != "reverse" or not d.steps:
         return {}
     first = d.steps[0]
-    found = {id(d.output): (0, _short(first.upstream, first.upstream_form))}
+    found = {id(d.output): (0, _short(first.upstream, first.upstream_form, 1))}
     for k, step in enumerate(d.steps, 1):
         receiver = step.node if step.kind == "sum" or step.input is None else step.input
-        found[id(receiver)] = (k, _short(step.downstream, step.downstream_form))
+        found[id(receiver)] = (k, _short(step.downstream, step.downstream_form, k))
     return found
 
 
-def _short(value, form) -> str:
+def _short(value, form, k: int) -> str:
     text = value_text(value)
     if text is None:
         text = str(form)
-    return text if len(text) <= 24 else "see the step"
+    return text if len(text) <= 24 else f"(step {k})"
 
 
 def graph_svg(d) -> tuple[str, dict]:
@@ -187,7 +187,7 @@ def graph_svg(d) -> tuple[str, dict]:
     try:
         g = graphviz.Digraph(graph_attr={"rankdir": _direction(d), "bgcolor": "transparent",
                                          "nodesep": "0.2", "ranksep": "0.35"},
-                             node_attr={"fontname": "Helvetica", "fontsize": "11"})
+                             node_attr={"fontname": "Helvetica", "fontsize": "14"})
         clusters: dict = {}
         for node in d.graph.forward:
             head = f"<b>{esc(node.name)}</b>"
