@@ -45,15 +45,36 @@ def enable_grad():
     return _GradMode(True)
 
 
+class ScopeName(str):
+    """A scope's name that remembers who opened it (a module): pictures then name the
+    module's parameters as ``named_parameters()`` does (``fc1.weight``). It compares, hashes
+    and prints as the plain name. The graph holds the module (``draw(model(x).sum())`` names
+    the weights of a model no one else holds); the module never holds the graph, so
+    reference counting still frees both."""
+
+    def owner(self):
+        return self.__dict__.get("_owner")
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):                 # pickles as the plain name
+        return (str, (str(self),))
+
+
 class scope:
     """Tag every node made inside with ``name``: pictures show a scope as one box.
 
     The engine ignores scopes; they exist for learners (a softmax, a loss, a layer).
+    ``owner``: the module whose call this is (see ``ScopeName``).
     A plain class, not a generator, because every layer call enters one.
     """
     __slots__ = ("name", "previous")
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, owner=None):
+        if owner is not None:
+            name = ScopeName(name)
+            name._owner = owner
         self.name = name
 
     def __enter__(self):

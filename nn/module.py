@@ -63,7 +63,7 @@ class Module:
             for hook in list(self._forward_pre_hooks.values()):
                 hook(self, args)
         label = f"{self._name} ({type(self).__name__})" if self._name else type(self).__name__
-        with scope(label):
+        with scope(label, owner=self):
             if self.__dict__.get("_backward_hooks"):
                 from .backward_hooks import call_with_backward_hooks
                 out = call_with_backward_hooks(self, self._backward_hooks, args, kwargs,

@@ -50,8 +50,9 @@ def test_source_holds_op_names_values_and_gradients():
     source = ad.draw(out).source
     for op in ("×", "+", "σ"):
         assert f'label="{op}"' in source
-    for name in ("<b>w</b>", "<b>x</b>", "<b>b</b>", "<b>output</b>"):
-        assert name in source
+    for name in ("<b>w</b>", "<b>b</b>", "<b>v1</b>", "<b>v2</b>", "<b>L</b>"):
+        assert name in source                                  # named as ad.derive names them
+    assert "<td>x</td>" in source                              # x takes no gradient: a constant
     s = 1 / (1 + np.exp(5.0))
     assert labels.number(s) in source                          # the value 0.006693
     assert f"grad {labels.number(-s * (1 - s))}" in source     # dL/dw = x s (1 - s)
@@ -95,13 +96,16 @@ def test_symbolic_graph_has_local_gradients_on_edges_and_numbers_at_values():
     w0, x0, w1, x1, w2 = ad.symbols("w0 x0 w1 x1 w2")
     out = ad.sigmoid(w0 * x0 + w1 * x1 + w2)
     symbolic = ad.draw(out).source
-    assert "label=x0" in symbolic and "label=w1" in symbolic    # d(w0*x0)/dw0 = x0 ...
+    assert 'label="∂v1/∂w0 = x0"' in symbolic and 'label="∂v2/∂x1 = w1"' in symbolic
+    assert 'label="∂L/∂v4 = L*(1 - L)"' in symbolic             # as the derivation writes it
     assert "w0*x0 + w1*x1" in symbolic                          # values are expressions
+    assert "grad L*x0*(1 - L)" in symbolic                      # gradients in the nodes' names
     numeric = ad.draw(out, at={w0: 2, x0: -1, w1: -3, x1: -2, w2: -3}).source
     assert "0.7311" in numeric                                  # the textbook numbers
     for grad in ("-0.1966", "0.3932", "-0.3932", "-0.5898", "0.1966"):
         assert f"grad {grad}" in numeric
-    assert '"w0 = 2"' in numeric                                # local gradient with its value
+    assert 'label="∂v1/∂x0 = w0 = 2"' in numeric                # local gradient with its value
+    assert 'label="∂L/∂v4 = L*(1 - L) = 0.1966"' in numeric
 
 
 def test_gradient_graph_of_create_graph_can_be_drawn():

@@ -91,35 +91,18 @@ class Graph:
                                "backward pass; build it again (or pass retain_graph=True)")
         forward = forward_order(output)
         self.output = output
-        self.nodes: dict[int, GraphNode] = {}
-        taken = set()
         for t in forward:
             if t._op is not None and t._inputs is None:
                 raise RuntimeError(f"derive: op '{t._op.name}' in this graph was already "
                                    "differentiated and its inputs freed; build the graph again")
-        for t in forward:                       # leaves first: they keep their own names
-            if t._op is None:
-                name = (names or {}).get(id(t)) or _leaf_name(t, len(taken))
-                if name in taken:
-                    raise ValueError(f"derive: two different inputs are both named {name!r}; "
-                                     "give them distinct names")
-                taken.add(name)
-                own = _own_symbols(t)
-                self.nodes[id(t)] = GraphNode(t, name, own if own is not None
-                                              else symbol_array(name, t.shape), 0)
-        counter = itertools.count(1)
+        taken = set()
+        chosen = node_names(forward, output, names, taken)
+        self.nodes: dict[int, GraphNode] = {}
         for index, t in enumerate(forward):
-            if t._op is None:
-                self.nodes[id(t)].index = index
-                continue
-            name = (names or {}).get(id(t)) or t.name
-            if not name or name in taken:
-                preferred = ("L" if t.size == 1 else "Y") if t is output else ""
-                name = preferred if preferred and preferred not in taken else ""
-                while not name or name in taken:
-                    name = f"v{next(counter)}"
-            taken.add(name)
-            self.nodes[id(t)] = GraphNode(t, name, symbol_array(name, t.shape), index)
+            name = chosen[id(t)]
+            own = _own_symbols(t) if t._op is None else None
+            self.nodes[id(t)] = GraphNode(t, name, own if own is not None
+                                          else symbol_array(name, t.shape), index)
         self.taken = taken
         self.forward = [self.nodes[id(t)] for t in forward]
         self.backward = list(reversed(self.forward))
@@ -160,6 +143,37 @@ class Graph:
         """True when every leaf holds numbers (a derivation ``at`` values)."""
         return all(getattr(exact(v), "is_number", False)
                    for n in self.leaves for v in np.asarray(n.value, dtype=object).flat)
+
+
+def node_names(forward, output: Tensor, names: dict | None = None,
+               taken: set | None = None) -> dict[int, str]:
+    """The name of every tensor in ``forward`` (inputs first), keyed by id: leaves keep their
+    own names (``w``, a symbol's name, else ``u1``...), the output is ``L`` (``Y`` when not a
+    scalar) and the others ``v1, v2, ...`` in forward order. ``ad.draw`` names nodes this way
+    too, so a picture and its derivation tell one story."""
+    taken = set() if taken is None else taken
+    found = {}
+    for t in forward:                       # leaves first: they keep their own names
+        if t._op is None:
+            name = (names or {}).get(id(t)) or _leaf_name(t, len(taken))
+            if name in taken:
+                raise ValueError(f"derive: two different inputs are both named {name!r}; "
+                                 "give them distinct names")
+            taken.add(name)
+            found[id(t)] = name
+    counter = itertools.count(1)
+    for t in forward:
+        if t._op is None:
+            continue
+        name = (names or {}).get(id(t)) or t.name
+        if not name or name in taken:
+            preferred = ("L" if t.size == 1 else "Y") if t is output else ""
+            name = preferred if preferred and preferred not in taken else ""
+            while not name or name in taken:
+                name = f"v{next(counter)}"
+        taken.add(name)
+        found[id(t)] = name
+    return found
 
 
 def forward_order(output: Tensor) -> list[Tensor]:

@@ -13,15 +13,19 @@ True
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from ..reverse import gradients
 from ..tensor import Tensor
 from . import labels
 from .dotwriter import Writer
-from .layout import Layout, plan
+from .layout import MAX_FAN, Layout, plan
+from .naming import picture_names
 from .render import Picture
-from .symbolic import substitutions
+from .symbolic import gradient_forms, is_symbolic, substitutions
+
+FORMS_LIMIT = 80          # symbolic graphs up to this many nodes show gradients in node names
 
 
 @dataclass
@@ -53,21 +57,28 @@ def draw(output: Tensor, values: bool = True, grads: bool = True, rankdir: str |
     values, grads: write each tensor's value and its gradient d(output)/d(tensor). Gradients
         are computed here, without touching any ``.grad``; for a non-scalar output they are
         those of ``output.sum()``. Draw before ``backward()``, which frees the graph.
-    rankdir: "LR" (left to right), "TB" (top to bottom), ...; None picks "LR", or "TB" for a
-        folded graph, which then reads as a page.
-    expand: False folds scopes into boxes only when the graph has more than ``max_nodes``
-        nodes; True opens every scope; a list of scope names (``["layer1", "softmax"]``)
-        opens those.
+    rankdir: "LR" (left to right), "TB" (top to bottom), ...; None picks "TB" for a model
+        (module calls) or a folded graph, which then reads as a page, else "LR" when it fits.
+    expand: False folds scopes (one box per module) when the picture would not fit a slide
+        (its size is estimated before dot runs) or has more than ``max_nodes`` nodes; True
+        opens every scope; a list of scope names (``["layer1", "softmax"]``) opens those.
+        Either way dot never gets more than 1,000 nodes, and an input used by many ops is
+        drawn again at each further use (the picture says so).
+
+    Nodes are named as ``ad.derive`` names them (``w0, v1, v2, ..., L``), a model's weights
+    as ``named_parameters()`` does (``fc1.weight``); edges of a symbolic graph carry the
+    local gradient (``∂v1/∂w0 = x0 = -1``).
     at: numbers for the symbols of a symbolic graph (``{w: 2.0, x: -1.0}``): nodes then show
         numbers, and edges show each local gradient with its value.
 
     ``picture.write("graph.svg")`` writes a file (.png, .svg, .pdf need Graphviz's ``dot``).
     """
-    prepared = prepare(output, grads, expand, max_nodes, at)
+    prepared = prepare(output, grads, expand, max_nodes, at, rankdir=rankdir)
     return build(prepared, values, rankdir)
 
 
-def prepare(output, grads=True, expand=False, max_nodes=300, at=None, names=None) -> Prepared:
+def prepare(output, grads=True, expand=False, max_nodes=300, at=None, names=None,
+            rankdir=None) -> Prepared:
     """Check the output, plan the picture and compute the gradients it shows."""
     if not isinstance(output, Tensor):
         raise TypeError(f"draw: expected the output Tensor, got {type(output).__name__}")
@@ -76,11 +87,20 @@ def prepare(output, grads=True, expand=False, max_nodes=300, at=None, names=None
                            "it before backward(), or call backward(retain_graph=True)")
     if not isinstance(max_nodes, int) or max_nodes < 10:
         raise ValueError(f"draw: max_nodes must be an int of at least 10, got {max_nodes!r}")
-    layout = plan(output, expand, max_nodes)
+    if rankdir not in (None, "LR", "RL", "TB", "BT"):
+        raise ValueError(f"draw: rankdir must be one of LR, RL, TB, BT, not {rankdir!r}")
+    layout = plan(output, expand, max_nodes, rankdir)
     notes: list[str] = []
     subs = substitutions(at)
     grad_of = _gradients(output, layout, notes) if grads else {}
-    return Prepared(output, layout, grad_of, subs, notes, dict(names or {}))
+    shown = picture_names(output, layout.tensors, layout.consumers)
+    prepared = Prepared(output, layout, grad_of, subs, notes, {**shown, **(names or {})})
+    if grad_of and not subs and names is None and is_symbolic(output) and output.size == 1 \
+            and layout.total_nodes <= FORMS_LIMIT:
+        from ..symbolic.derive import derive  # gradients as the derivation writes them
+        with contextlib.suppress(Exception):
+            prepared.grad_texts = gradient_forms(derive(output).steps, output)
+    return prepared
 
 
 def build(prepared: Prepared, values=True, rankdir=None,
@@ -89,7 +109,7 @@ def build(prepared: Prepared, values=True, rankdir=None,
     layout = prepared.layout
     if rankdir not in (None, "LR", "RL", "TB", "BT"):
         raise ValueError(f"draw: rankdir must be one of LR, RL, TB, BT, not {rankdir!r}")
-    rankdir = rankdir or ("TB" if layout.folded else "LR")
+    rankdir = rankdir or layout.rankdir
     highlight = highlight or Highlight()
     grad_of = prepared.grad_of
     if highlight.grads_for is not None:
@@ -106,10 +126,19 @@ def build(prepared: Prepared, values=True, rankdir=None,
     if layout.folded:
         notes.append(f"folded to {len(layout.boxes)} boxes ({layout.total_nodes} nodes in "
                      "all); expand=True or expand=['name'] opens them")
+    if layout.fan_cut:
+        notes.append(f"reduced: an op with more than {MAX_FAN} inputs shows its first and "
+                     f"last {MAX_FAN // 2}, so that dot lays it out in seconds")
+    if writer.fanned_out:
+        notes.append("reduced: an input used many times is drawn again at each further use "
+                     "(↪ name), so that dot lays the graph out in seconds")
     if layout.hidden:
         notes.append(f"cut: the {layout.hidden_nodes} nodes farthest from the output are "
                      "one '...' node")
-    if prepared.grad_of and (writer.coloured or highlight.grads_for is not None):
+    legend = prepared.grad_of and (writer.coloured or highlight.grads_for is not None)
+    if legend and not highlight.caption:        # under the graph: it adds no width
+        picture.attr(label=labels.legend_label(" · ".join(notes)), labelloc="b")
+    elif legend:
         picture.node("legend", label=labels.legend_label(" · ".join(notes)), shape="plaintext")
     elif notes:
         picture.attr(label=" · ".join(notes))

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 TINY = 6                  # tensors with at most this many elements are written in full
-MAX_TEXT = 44             # longer text (SymPy expressions) is cut with an ellipsis
+MAX_TEXT = 120            # longer text (SymPy expressions) is cut with an ellipsis
 GRAD_COLOUR = "#b03a2e"   # the second colour: gradients, beside the values
 
 # Fill colours for the root-mean-square of a gradient, anchored at powers of ten and
@@ -32,6 +32,34 @@ def escape(text: str) -> str:
 def shorten(text: str, limit: int = MAX_TEXT) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def wrap(text: str, width: int = 30) -> list[str]:
+    """``text`` as lines of about ``width`` characters, broken only at spaces, and at spaces
+    outside parentheses where it can: an expression is wrapped, never cut."""
+    words, depth, current = [], 0, ""
+    for ch in " ".join(str(text).split()):
+        depth += (ch == "(") - (ch == ")")
+        if ch == " " and depth == 0:
+            words.append(current)
+            current = ""
+        else:
+            current += ch
+    words.append(current)
+    pieces: list[str] = []
+    for word in words:                     # a long parenthesised term: break inside it too
+        for piece in (word.split(" ") if len(word) > width else [word]):
+            if pieces and pieces[-1] in ("+", "-", "=", "×"):   # a line starts with "- w2"
+                pieces[-1] += " " + piece
+            else:
+                pieces.append(piece)
+    lines = [""]
+    for piece in pieces:
+        if lines[-1] and len(lines[-1]) + 1 + len(piece) > width:
+            lines.append(piece)
+        else:
+            lines[-1] = f"{lines[-1]} {piece}" if lines[-1] else piece
+    return lines
 
 
 def number(value) -> str:

@@ -2,10 +2,13 @@
 
 Every op records the scopes it ran in (``t._scope``, outermost first: a model, a layer, a
 composite such as softmax). A scope is *open* (its nodes drawn inside a cluster) or *closed*
-(one box standing for all of it). Small graphs are drawn fully open. A large one is opened
-level by level, as deep as it can go while staying under ``max_nodes``: a ResNet then shows
-one box per layer. A graph with no scopes to fold is cut instead: the nodes nearest the
-output are kept and the rest become one "... more" node. Both are said in the picture.
+(one box standing for all of it). Small graphs are drawn fully open. One that would not fit
+a slide (its rendered size estimated by ``sizing``, not its count of nodes) or that has more
+than ``max_nodes`` nodes is opened level by level, as deep as it can go while it fits: a
+ResNet then shows one box per layer. A graph with no scopes to fold is cut instead: the
+nodes nearest the output are kept and the rest become one "... more" node; so is an op of
+thousands of inputs, which dot would take minutes to lay out. All of it is said in the
+picture.
 """
 from __future__ import annotations
 
@@ -14,8 +17,10 @@ from dataclasses import dataclass, field
 
 from ..reverse import topological_order
 from ..tensor import Tensor
+from .sizing import estimate, fits
 
-HARD_LIMIT = 2000          # never hand more nodes than this to dot, even when asked to expand
+HARD_LIMIT = 1000          # never hand dot more nodes (it takes seconds), even when asked to expand
+MAX_FAN = 40               # an op drawn with more inputs than this shows its first and last 20
 
 
 @dataclass
@@ -39,6 +44,8 @@ class Layout:
     hidden_nodes: int = 0
     total_nodes: int = 0                       # tensors plus ops, before folding
     folded: bool = False
+    rankdir: str = "LR"                        # the direction the picture reads in
+    fan_cut: bool = False                      # ops of too many inputs were thinned out
 
     def item(self, t: Tensor):
         """The node a tensor shows up as: ("t", id), ("b", box key), or None when absorbed."""
@@ -70,7 +77,7 @@ def _names(scope_name: str) -> set[str]:
     return names
 
 
-def plan(output: Tensor, expand=False, max_nodes: int = 300) -> Layout:
+def plan(output: Tensor, expand=False, max_nodes: int = 300, rankdir: str | None = None) -> Layout:
     """Decide what to draw (see the module docstring); ``expand`` is False, True or names."""
     tensors = walk(output)
     consumers: dict[int, list[Tensor]] = {id(t): [] for t in tensors}
@@ -100,11 +107,17 @@ def plan(output: Tensor, expand=False, max_nodes: int = 300) -> Layout:
 
     make = lambda depth: _fold(output, tensors, consumers, scopes, closed_at(depth))
     layout = make(None)
-    if expand is not True and _count(layout) > max_nodes:
+    modules = any(not _is_composite(name) for p in paths for name in p)
+    layout.rankdir = rankdir or _direction(layout, "TB" if modules else None)
+    too_many = _count(layout) > max_nodes
+    too_big = not fits(estimate(layout, layout.rankdir))
+    if expand is not True and (too_many or (too_big and paths)):
+        direction = rankdir or "TB"
         deepest = max((len(p) for p in paths), default=0)
         for depth in range(deepest - 1, -1, -1):
             layout = make(depth)
-            if _count(layout) <= max_nodes:
+            if _count(layout) <= max_nodes and (
+                    depth <= 1 or fits(estimate(layout, direction))):
                 break
         # a cluster holding nothing but one box is one box: "conv1 (Conv2d)", not a
         # conv1 cluster around a conv2d box
@@ -112,11 +125,21 @@ def plan(output: Tensor, expand=False, max_nodes: int = 300) -> Layout:
         if single:
             layout = _fold(output, tensors, consumers, scopes, closed_at(depth, single))
         layout.folded = True
+        layout.rankdir = direction
     limit = max_nodes if expand is False else max(max_nodes, HARD_LIMIT)
-    if _count(layout) > limit:
+    crowded = max((len(t._inputs or ()) for t in tensors if id(t) in layout.place), default=0)
+    if _count(layout) > limit or crowded > MAX_FAN:
         _cut(layout, output, limit)
+        layout.fan_cut = crowded > MAX_FAN
     layout.total_nodes = total
     return layout
+
+
+def _direction(layout: Layout, preferred: str | None) -> str:
+    """Top to bottom for a model; else left to right, unless only top to bottom fits."""
+    if preferred:
+        return preferred
+    return "LR" if fits(estimate(layout, "LR")) or not fits(estimate(layout, "TB")) else "TB"
 
 
 def _scope_of(t: Tensor, users: list[Tensor]) -> tuple[str, ...]:
@@ -180,13 +203,18 @@ def _count(layout: Layout) -> int:
 
 
 def _cut(layout: Layout, output: Tensor, limit: int) -> None:
-    """Keep the ``limit`` nodes nearest the output (breadth first); hide the rest."""
+    """Keep the ``limit`` nodes nearest the output (breadth first), and of an op with more
+    than ``MAX_FAN`` inputs only its first and last ones (dot takes minutes to lay out a
+    rank of thousands); hide the rest."""
     by_id = {id(t): t for t in layout.tensors}
     size = lambda item: 1 if item[0] == "b" or by_id[item[1]]._op is None else 2
     start = layout.item(output)
     kept, used, queue = {start}, size(start), deque([start])
     while queue:
-        for other in _inputs_of(layout, queue.popleft(), by_id):
+        found = _inputs_of(layout, queue.popleft(), by_id)
+        if len(found) > MAX_FAN:                # a stack of 10,000 slices: both ends
+            found = found[:MAX_FAN // 2] + found[-(MAX_FAN // 2):]
+        for other in found:
             if other in kept:
                 continue
             if used + size(other) > limit - 1:

@@ -17,15 +17,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from . import labels
 from .draw import Highlight, build, prepare
 from .labels import escape
 from .render import picture_format, render_bytes, writable_folder, write_bytes
+from .symbolic import gradient_forms, plain
 
 FRAME_FORMATS = ("png", "svg", "pdf")
-TEXT_LIMIT = 70
+TEXT_LIMIT = 90          # caption lines wrap (never cut) at about this many characters
 
 
 @dataclass
@@ -68,7 +67,7 @@ def draw_steps(derivation, folder, format: str = "png", *, gif: bool = True,
     prepared = prepare(derivation.output, grads=mode == "reverse", names=names)
     out_name = names.get(id(derivation.output), "L")
     if mode == "reverse" and not getattr(derivation, "numeric", False):
-        prepared.grad_texts = _gradient_forms(steps, derivation.output)
+        prepared.grad_texts = gradient_forms(steps, derivation.output)
     prepared.local_cache.update(_local_forms(steps))
     for old in folder.glob("step_*.*"):                 # a shorter film must not keep extras
         if re.fullmatch(r"step_\d+\.(png|svg|pdf)", old.name):
@@ -119,26 +118,6 @@ def _known(steps, k: int, output) -> set:
     return reached | {i for i, j in last.items() if j <= k}
 
 
-def _gradient_forms(steps, output) -> dict:
-    """Each tensor's final gradient in the nodes' names (``L*(1 - L)``), from the steps."""
-    forms = {id(output): _plain(getattr(steps[0], "upstream_form", steps[0].upstream))}
-    for step in steps:
-        receiver = getattr(step, "input", None)
-        if receiver is None or getattr(step, "kind", "chain") == "sum":
-            receiver = step.node
-        form = getattr(step, "downstream_form", step.downstream)
-        forms[id(receiver)] = labels.shorten(_plain(form), labels.MAX_TEXT)
-    return {k: v for k, v in forms.items() if not _is_number(v)}   # numbers: drawn as usual
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _local_forms(steps) -> dict:
     """Edge labels in the nodes' names (``L*(1 - L) = 0.1966``) for scalar chain steps."""
     found = {}
@@ -148,7 +127,7 @@ def _local_forms(steps) -> dict:
             continue
         if step.node.size != 1 or inp.size != 1:
             continue
-        text = labels.shorten(_text(getattr(step, "local_form", step.local), step.local), 36)
+        text = _text(getattr(step, "local_form", step.local), step.local)
         for i, x in enumerate(step.node._inputs):
             if x is inp:
                 found[id(step.node), i] = text
@@ -157,24 +136,15 @@ def _local_forms(steps) -> dict:
 
 def _text(form, value=None) -> str:
     """A form (in the nodes' names) and, when it says something more, its value."""
-    text = labels.shorten(_plain(form), TEXT_LIMIT)
+    text = plain(form)
     if value is None:
         return text
-    shown = _plain(value)
+    shown = plain(value)
     if getattr(value, "is_number", False):
         shown = labels.number(value)
     if shown != text and len(shown) <= 40:
         text += f" = {shown}"
     return text
-
-
-def _plain(value) -> str:
-    """Text of a form or value: arrays as lists, floats in 4 significant digits."""
-    if isinstance(value, np.ndarray):
-        return str(value.tolist())
-    if isinstance(value, (float, np.floating)):
-        return labels.number(value)
-    return str(value)
 
 
 def _caption(step, k: int, count: int, out: str, mode: str) -> str:
@@ -184,7 +154,7 @@ def _caption(step, k: int, count: int, out: str, mode: str) -> str:
                        for part in ("upstream", "local", "downstream"))
     rows = [f"<b>step {k + 1} of {count}</b> · {escape(step.op)}"]
     if kind == "sum":
-        parts = " + ".join(_plain(p) for p in up) if isinstance(up, tuple) else _plain(up)
+        parts = " + ".join(plain(p) for p in up) if isinstance(up, tuple) else plain(up)
         rows.append(f"sum of the gradients arriving at {node}: {parts}")
         rows.append(f"d{out}/d{node} = {_text(down, step.downstream)}")
     elif kind == "unbroadcast":
@@ -200,8 +170,17 @@ def _caption(step, k: int, count: int, out: str, mode: str) -> str:
         rows.append(f"tangent of {inp}: {_text(up, step.upstream)}")
         rows.append(f"local        d{node}/d{inp} = {_text(local, step.local)}")
         rows.append(f"adds to the tangent of {node}: {_text(down, step.downstream)}")
-    return "".join(f"<tr><td align='left'>{r if r.startswith('<b>') else escape(r)}</td></tr>"
+    return "".join(f"<tr><td align='left'>{r if r.startswith('<b>') else _wrapped(r)}</td></tr>"
                    for r in rows)
+
+
+def _wrapped(row: str) -> str:
+    """A caption row wrapped at spaces, continuation lines indented."""
+    if len(row) <= TEXT_LIMIT:
+        return escape(row)
+    lines = labels.wrap(row, TEXT_LIMIT)
+    return "<br align='left'/>".join(escape(("    " if k else "") + line)
+                                      for k, line in enumerate(lines)) + "<br align='left'/>"
 
 
 def _write_gif(pngs: list[bytes], path: Path, seconds: float) -> Path:

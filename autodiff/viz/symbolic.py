@@ -13,6 +13,7 @@ import sympy
 
 from ..modes import no_grad
 from ..tensor import Tensor
+from . import labels
 
 SIMPLIFY_LIMIT = 40   # simplify expressions up to this many operations (larger ones are slow)
 
@@ -80,16 +81,71 @@ def numeric(array: np.ndarray, subs: dict) -> np.ndarray:
         return np.array(filled, dtype=object).reshape(array.shape)
 
 
-def local_gradient(t: Tensor, i: int):
-    """d(t)/d(input i) as one SymPy expression, for scalar nodes of a symbolic graph."""
+def local_gradient(t: Tensor, i: int, names: dict | None = None):
+    """d(t)/d(input i) as one SymPy expression, for scalar nodes of a symbolic graph.
+
+    With ``names`` (id -> name, as the derivation names the nodes) it is written in those
+    names, exactly as ``ad.derive`` writes it: d(sigmoid)/dv4 = L*(1 - L), not an expression
+    in the leaves."""
     x = t._inputs[i]
     rule = t._op.rule(i)
     if rule is None or t.size != 1 or x.size != 1 or not is_symbolic(t):
         return None
     ones = Tensor._wrap(np.full(t.shape, sympy.Integer(1), dtype=object))
+    forms = [_form(u, names) for u in t._inputs]
     try:
         with no_grad():
-            local = rule(ones, t, *t._inputs, **t._params)
+            local = rule(ones, _form(t, names), *forms, **t._params)
     except Exception:  # noqa: BLE001 - a rule that refuses symbols: the edge goes unlabelled
         return None
     return tidy(local.array.reshape(-1)[0])
+
+
+def _form(t: Tensor, names: dict | None) -> Tensor:
+    """A scalar node stood in for by the symbol of its name (a leaf keeps its own value)."""
+    name = (names or {}).get(id(t))
+    if t._op is None or not name or t.shape != ():
+        return t
+    return Tensor._wrap(np.array(sympy.Symbol(name, real=True), dtype=object))
+
+
+def name_values(tensors, names: dict, subs: dict) -> dict:
+    """``{Symbol(name): number}`` for the scalar nodes whose value is a number once ``subs``
+    is put in: the numbers of a local gradient written in the nodes' names."""
+    found = {}
+    for t in tensors:
+        name = names.get(id(t))
+        if name and t._op is not None and t.shape == () and is_symbolic(t):
+            value = numeric(t.array.reshape(1), subs)
+            if value.dtype != object:
+                found[sympy.Symbol(name, real=True)] = sympy.Float(value[0])
+    return found
+
+
+def gradient_forms(steps, output) -> dict:
+    """Each tensor's final gradient in the nodes' names (``L*(1 - L)``), from the steps."""
+    forms = {id(output): plain(getattr(steps[0], "upstream_form", steps[0].upstream))}
+    for step in steps:
+        receiver = getattr(step, "input", None)
+        if receiver is None or getattr(step, "kind", "chain") == "sum":
+            receiver = step.node
+        form = getattr(step, "downstream_form", step.downstream)
+        forms[id(receiver)] = plain(form)
+    return {k: v for k, v in forms.items() if not is_number(v)}   # numbers: drawn as usual
+
+
+def is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def plain(value) -> str:
+    """Text of a form or value: arrays as lists, floats in 4 significant digits."""
+    if isinstance(value, np.ndarray):
+        return str(value.tolist())
+    if isinstance(value, (float, np.floating)):
+        return labels.number(value)
+    return str(value)
