@@ -11,6 +11,7 @@ import numpy as np
 
 import autodiff as ad
 from autodiff import scope
+from autodiff.functional import accepts_one_image
 from autodiff.ops.normalize import moments, normalize_affine_with_moments
 
 from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss
@@ -51,6 +52,7 @@ def pool_output_size(n: int, kernel: int, stride: int, padding: int, dilation: i
     return out
 
 
+@accepts_one_image
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
                return_indices: bool = False):
     """Largest value of each window (the gradient goes to the first maximum, as in PyTorch).
@@ -62,7 +64,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
     kernel = pair(kernel_size)
     stride = kernel if stride is None else pair(stride)
     padding, dilation = pair(padding), pair(dilation)
-    if not ceil_mode or x.ndim != 4:
+    if not ceil_mode:
         return ad.max_pool2d(x, kernel, stride, padding, dilation)
     extra = []
     for axis in (0, 1):
@@ -86,10 +88,12 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
         raise ValueError("avg_pool2d: ceil_mode=True is not supported")
     x = ad.as_tensor(x)
     stride = kernel_size if stride is None else stride
-    out = ad.avg_pool2d(x, pair(kernel_size), pair(stride), pair(padding), count_include_pad)
-    if divisor_override:
-        out = out * (math.prod(pair(kernel_size)) / divisor_override)
-    return out
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("avg_pool2d: divisor must be not zero")
+    if divisor_override:        # every window's sum / divisor, padding or not (PyTorch)
+        out = ad.avg_pool2d(x, pair(kernel_size), pair(stride), pair(padding), True)
+        return out * (math.prod(pair(kernel_size)) / divisor_override)
+    return ad.avg_pool2d(x, pair(kernel_size), pair(stride), pair(padding), count_include_pad)
 
 
 def _adaptive_bins(n_in: int, n_out: int) -> np.ndarray:
@@ -117,7 +121,7 @@ def adaptive_avg_pool2d(x, output_size):
     with scope("adaptive_avg_pool2d"):
         if (oh, ow) == (1, 1):
             return ad.mean(x, axis=(-2, -1), keepdims=True)
-        if h % oh == 0 and w % ow == 0 and x.ndim == 4:
+        if h % oh == 0 and w % ow == 0:
             return ad.avg_pool2d(x, (h // oh, w // ow))
         rows = ad.tensor(x.backend.from_host(_adaptive_bins(h, oh).astype(x.dtype)))
         cols = ad.tensor(x.backend.from_host(_adaptive_bins(w, ow).T.astype(x.dtype)))

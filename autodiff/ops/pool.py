@@ -22,6 +22,7 @@ from __future__ import annotations
 from ..primitive import LINEAR, Primitive
 from ..tensor import apply
 from .conv import batch_first, channels_last_batch
+from .elementwise import select
 from .window import _offsets, output_size, pad_spatial
 
 
@@ -59,7 +60,7 @@ def _routes(xp, x, out, kernel, stride, padding, dilation):
     routes = xp.empty((len(views),) + out.shape, dtype=bool)
     taken = None
     for k, (_, _, view) in enumerate(views):
-        hit = view == out
+        hit = (view == out) | (view != view)  # noqa: PLR0124 (NaN: it wins its window)
         if taken is None:
             taken = hit
         else:
@@ -71,9 +72,12 @@ def _routes(xp, x, out, kernel, stride, padding, dilation):
     return routes
 
 
-def _as_factor(mask, like):
-    """A boolean mask that multiplies ``like`` (SymPy objects need integers, not booleans)."""
-    return mask.astype(int) if like.dtype == object else mask
+def _kept(xp, values, route):
+    """``values`` where ``route`` holds, else 0: selected (an infinite gradient elsewhere must
+    not become inf * 0 = NaN); SymPy objects are multiplied by the 0/1 route instead."""
+    if values.dtype == object:
+        return values * route.astype(int)
+    return select(xp, route, values)
 
 
 def _scatter(xp, g, routes, x_shape, kernel, stride, padding, dilation):
@@ -82,7 +86,7 @@ def _scatter(xp, g, routes, x_shape, kernel, stride, padding, dilation):
     dx = batch_first(xp, xp.zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=g.dtype))
     overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
     for k, (_, _, rows, cs) in enumerate(_offsets(kernel, stride, dilation, g.shape[2:])):
-        part = g * _as_factor(routes[k], g)
+        part = _kept(xp, g, routes[k])
         if overlap:
             dx[:, :, rows, cs] += part
         else:                       # each input element is in one window at most
@@ -93,7 +97,7 @@ def _scatter(xp, g, routes, x_shape, kernel, stride, padding, dilation):
 def _gather(xp, h, routes, x_shape, kernel, stride, padding, dilation):
     out = None
     for k, (_, _, view) in enumerate(_windows(xp, h, kernel, stride, padding, dilation, 0)):
-        part = view * _as_factor(routes[k], view)
+        part = _kept(xp, view, routes[k])
         out = part if out is None else out + part
     return out
 
