@@ -191,8 +191,14 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100,
 
 
 def _softplus(z):
-    """log(1 + e^z) as logsumexp(0, z): stable for any z, gradient sigmoid(z) (also at 0)."""
-    return ad.logsumexp(ad.stack([z * 0, z]), axis=0)
+    """log(1 + e^z), stable for any z, with gradient sigmoid(z) everywhere (0.5 at 0, and 0
+    or 1, not NaN, at -inf and +inf): z + log(1 + e^-z) for z > 0, else log(1 + e^z). Each
+    branch sees only the inputs it is chosen for (0 elsewhere), so the branch not taken
+    never computes inf - inf, whose NaN would reach the gradient through where's 0 * NaN."""
+    positive = z > 0
+    above = ad.where(positive, z, 0)
+    below = ad.where(positive, 0, z)
+    return ad.where(positive, above + ad.log(1 + ad.exp(-above)), ad.log(1 + ad.exp(below)))
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str = "mean",

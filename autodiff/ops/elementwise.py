@@ -191,7 +191,15 @@ GREATER = _comparison("greater", "greater", ">")
 GREATER_EQUAL = _comparison("greater_equal", "greater_equal", ">=")
 EQUAL = _comparison("equal", "equal", "==")
 NOT_EQUAL = _comparison("not_equal", "not_equal", "!=")
-SIGN = Primitive("sign", lambda xp, x: xp.sign(x), differentiable=False)
+def _sign(xp, x):
+    """-1, 0 or 1; PyTorch's sign(NaN) is 0 (NumPy's is NaN), so abs' gradient at NaN is 0."""
+    out = xp.sign(x)
+    if getattr(xp, "exact", False) or x.dtype.kind != "f":
+        return out
+    return xp.where(xp.isnan(out), xp.zeros((), dtype=out.dtype), out)
+
+
+SIGN = Primitive("sign", _sign, differentiable=False)
 STEP = Primitive("step", lambda xp, x: _cast(xp, xp.greater(x, 0), x.dtype), differentiable=False,
                  latex=r"\text{Heaviside: } \bar{x} = 0 \text{ almost everywhere}")
 
