@@ -302,7 +302,8 @@ class LossCase:
 
 
 LOGITS = np.array([[0.0, -INF, 1.0], [2.0, 2.0, 2.0], [-INF, 0.0, -INF], [1e3, -1e3, 0.0]])
-LOGP = np.log(np.array([[0.5, 0.0, 0.5], [1.0, 0.0, 0.0], [0.2, 0.3, 0.5], [0.0, 1.0, 0.0]]))
+with np.errstate(divide="ignore"):                       # log 0 = -inf on purpose
+    LOGP = np.log(np.array([[0.5, 0.0, 0.5], [1.0, 0.0, 0.0], [0.2, 0.3, 0.5], [0.0, 1.0, 0.0]]))
 TARGET = np.array([2, 1, 1, 0])
 PROBS = np.array([[0.0, 0.0, 1.0], [0.2, 0.3, 0.5], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
 REG = np.array([[0.0, -0.0, 1.0], [INF, 2.0, -1.0], [NAN, 0.5, 3.0]])

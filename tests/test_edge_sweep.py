@@ -30,7 +30,8 @@ import nn
 from autodiff.reverse import gradients
 
 torch = pytest.importorskip("torch")
-pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::RuntimeWarning"),
+              pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")]
 
 
 def agree(ours, theirs, what, tol=1e-9):
@@ -176,3 +177,18 @@ def test_loss_edge_values_agree_with_pytorch(name):
     out, tout = case.ours(x), case.theirs(tx)
     agree(out, tout, "value", case.tol)
     compare_gradients(out, tout, [x], [tx], case.tol, finite_upstream=case.finite_upstream)
+
+
+@pytest.mark.parametrize("name", [n for n, c in CASES.items() if c.grad])
+def test_primitive_tangents_agree_with_pytorch(name):
+    """Forward mode (ad.jvp, dual numbers) against torch.func.jvp, with unit tangents, where
+    the value is a number (a NaN value's tangent means nothing, and PyTorch's forward-mode
+    formulas disagree with its own backward there; see DELIBERATE)."""
+    case = CASES[name]
+    tangents = [np.ones(a.shape) for a in case.inputs]
+    out, ours = ad.jvp(case.ours, [ad.tensor(a) for a in case.inputs],
+                       [ad.tensor(t) for t in tangents])
+    _, theirs = torch.func.jvp(case.theirs, tuple(torch.tensor(a) for a in case.inputs),
+                               tuple(torch.tensor(t) for t in tangents))
+    number = ~np.isnan(out.numpy())
+    agree(ours.numpy()[number], theirs.numpy()[number], "tangent", case.tol)

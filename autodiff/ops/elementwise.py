@@ -50,10 +50,19 @@ MUL = Primitive(
     "mul", lambda xp, x, y: arithmetic(xp, "multiply", x, y),
     vjp=(lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
     jvp=ELEMENTWISE, display="×", latex=r"\bar{x} = \bar{y}\, z,\quad \bar{z} = \bar{y}\, x")
+def _div_jvp(tangents, out, x, y):
+    """(x' - y' out) / y in one division, as PyTorch's: summing x'/y and -y' out/y apart
+    would make inf - inf = NaN where the output is infinite (y = 0)."""
+    dx, dy = tangents
+    if dy is None:
+        return dx / y
+    return (-dy * out if dx is None else dx - dy * out) / y
+
+
 DIV = Primitive(
     "div", lambda xp, x, y: arithmetic(xp, "divide", x, y),
     vjp=(lambda g, out, x, y: g / y, lambda g, out, x, y: -g * out / y),
-    jvp=ELEMENTWISE, display="÷",
+    jvp=_div_jvp, display="÷",
     latex=r"\bar{x} = \bar{y} / z,\quad \bar{z} = -\bar{y}\, x / z^2")
 
 
