@@ -344,6 +344,15 @@ def _loss_cases():
         lambda x: F.cross_entropy(x, TARGET[[1, 3]], label_smoothing=0.1),
         lambda x: tf.cross_entropy(x, t(TARGET[[1, 3]]), label_smoothing=0.1),
         LOGITS[[1, 3]].copy())
+    cases["cross_entropy smoothing -inf"] = LossCase(
+        lambda x: F.cross_entropy(x, TARGET, weight=weight + 1, label_smoothing=0.3),
+        lambda x: tf.cross_entropy(x, t(TARGET), weight=t(weight + 1), label_smoothing=0.3),
+        LOGITS)                                   # a zero weight here: see DELIBERATE
+    cases["cross_entropy probabilities -inf"] = LossCase(
+        lambda x: F.cross_entropy(x, PROBS), lambda x: tf.cross_entropy(x, t(PROBS)), LOGITS)
+    cases["nll_loss weight ignore"] = LossCase(
+        lambda x: F.nll_loss(x, np.array([0, -100, 2, 1]), weight=weight),
+        lambda x: tf.nll_loss(x, t([0, -100, 2, 1]), weight=t(weight)), LOGP)
     cases["cross_entropy probabilities"] = LossCase(
         lambda x: F.cross_entropy(x, PROBS[[1, 3]]),
         lambda x: tf.cross_entropy(x, t(PROBS[[1, 3]])),
@@ -403,6 +412,9 @@ DELIBERATE = {
         "x - logsumexp(x): -inf (probability 0) at the finite entries and NaN only at the "
         "+inf ones; PyTorch's kernels subtract the row maximum first, inf - inf, and return "
         "NaN for the whole row. torch.logsumexp itself agrees with ours."),
+    "cross_entropy with label_smoothing, a class weight 0 and a -inf log-probability": (
+        "the class with weight 0 adds 0 (selected, as every coefficient 0 is); PyTorch's "
+        "smoothing term multiplies, -inf * 0 = NaN."),
     "an infinite upstream gradient into a loss with reduction='none'": (
         "a loss is a composite (binary_cross_entropy_with_logits is (1 - t) x plus a "
         "softplus), so an infinite upstream reaches x through two terms whose parts, +inf and "

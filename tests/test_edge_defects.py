@@ -158,10 +158,19 @@ def test_every_optimizer_updates_a_0d_parameter_like_pytorch(case):
         (tp * tp).backward()
         topt.step()
     same(p, tp, rtol=1e-7)        # the same rule, the terms in another order
-    saved = opt.state_dict()["state"][0]           # 0-d state is saved as a copy too
-    for value in saved.values():
-        if isinstance(value, ad.Tensor):
-            assert value.array is not opt.state[p].get("momentum_buffer")
+    saved = opt.state_dict()["state"][0]           # 0-d state arrays are saved as copies
+    for key, value in opt.state[p].items():
+        if isinstance(value, np.ndarray):
+            assert isinstance(saved[key], ad.Tensor)
+            assert not np.shares_memory(saved[key].array, value)
+    resumed = getattr(nn.optim, name)([nn.Parameter(p.numpy().copy())], **settings)
+    resumed.load_state_dict(opt.state_dict())
+    q = resumed.param_groups[0]["params"][0]
+    for optimizer, param in ((opt, p), (resumed, q)):
+        optimizer.zero_grad()
+        (param * param).backward()
+        optimizer.step()
+    same(q, p, rtol=0)
 
 
 # ---- 5: power at base 0 ---------------------------------------------------------------------
