@@ -39,6 +39,7 @@ class Case:
     inputs: tuple
     grad: bool = True
     second_order: bool = False        # also the gradient of <gradient, v> (double backward)
+    tangents: bool = True             # also forward mode against torch.func.jvp
     tol: float = 1e-9
     extra: dict = field(default_factory=dict)
 
@@ -129,6 +130,8 @@ for _axis in (None, 0, 1, (0, 1)):
     case(f"logsumexp axis={_axis}", "reduction", lambda x, a=_axis: ad.logsumexp(x, a),
          lambda x, a=_axis: _torch().logsumexp(x, tuple(range(x.ndim)) if a is None else a),
          ROWS)
+case("logsumexp 0-size", "reduction", lambda x: ad.logsumexp(x, 1),
+     lambda x: _torch().logsumexp(x, 1), np.zeros((3, 0)), tangents=False)  # DELIBERATE
 case("sum 0-size", "reduction", lambda x: ad.sum(x, 1), lambda x: x.sum(1), np.zeros((3, 0)))
 case("sum 0-d", "reduction", ad.sum, lambda x: x.sum(), 2.0)
 for _name in ("max", "min"):
@@ -208,6 +211,8 @@ case("conv2d edge input", "window", lambda x, w: ad.conv2d(x, w, padding=1),
 case("conv2d edge weight", "window", lambda x, w: ad.conv2d(x, w, stride=2),
      lambda x, w: _tf().conv2d(x, w, stride=2), np.arange(40.0).reshape(1, 2, 4, 5) / 7,
      edge_filled((3, 2, 2, 2), 1), second_order=True)
+case("conv2d empty batch", "window", lambda x, w: ad.conv2d(x, w, padding=1),
+     lambda x, w: _tf().conv2d(x, w, padding=1), np.zeros((0, 2, 4, 5)), KERNEL)
 case("conv2d unbatched", "window", lambda x, w: ad.conv2d(x, w),
      lambda x, w: _tf().conv2d(x, w), IMAGE[0], KERNEL)
 POOL = np.array([[[[1.0, 1.0, 2.0, 2.0, 0.0], [1.0, 1.0, 2.0, NAN, -INF],
@@ -274,6 +279,7 @@ LAYER_CASES = {
     "Sigmoid": LayerCase(lambda: nn.Sigmoid(), (3, 6)),
     "Tanh": LayerCase(lambda: nn.Tanh(), (3, 6)),
     "Softmax": LayerCase(lambda: nn.Softmax(dim=1), (3, 6)),
+    "Softmax 0 classes": LayerCase(lambda: nn.Softmax(dim=1), (3, 0)),
     "LogSoftmax": LayerCase(lambda: nn.LogSoftmax(dim=1), (3, 6)),
     "Identity": LayerCase(lambda: nn.Identity(), (3, 6)),
     "Sequential": LayerCase(lambda: nn.Sequential(nn.Linear(4, 3), nn.ReLU()), (2, 4)),
@@ -407,6 +413,12 @@ DELIBERATE = {
     "StepLR step_size < 1, CosineAnnealingLR T_max < 1": (
         "refused at construction with a ValueError; PyTorch accepts them and fails later "
         "with ZeroDivisionError (or divides by zero silently)."),
+    "logsumexp over an empty axis, forward mode": (
+        "the tangent is 0 (an empty sum); torch.func.jvp gives NaN. Value (-inf) and "
+        "gradient (empty) agree."),
+    "conv2d with 0 input channels": (
+        "the output has the weight's output channels, all zeros (an empty sum); PyTorch "
+        "returns 0 channels."),
     "nn.Step": "no PyTorch module exists; ad.step(x) is torch.heaviside(x, 0).",
     "log_softmax / softmax / cross_entropy of a row holding +inf (and no NaN)": (
         "x - logsumexp(x): -inf (probability 0) at the finite entries and NaN only at the "

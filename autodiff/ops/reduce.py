@@ -112,7 +112,8 @@ FIRST_EXTREMUM_MASKS = {
 
 # ---- log-sum-exp: the stable soft maximum --------------------------------------------------
 def _logsumexp(xp, x, axis, keepdims):
-    if getattr(xp, "exact", False):       # exact algebra cannot overflow: no shift needed
+    if getattr(xp, "exact", False) or x.size == 0:   # exact algebra cannot overflow; an
+        # empty sum is 0 and its log -inf (PyTorch's), where the shift (a max) would fail
         return xp.log(xp.sum(xp.exp(x), axis=axis, keepdims=keepdims))
     shift = xp.max(x, axis=axis, keepdims=True)
     shift = xp.where(xp.isfinite(shift), shift, 0)
