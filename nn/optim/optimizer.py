@@ -81,13 +81,18 @@ class Optimizer:
     def check_settings(self, group: dict[str, Any]) -> None:
         """Refuse impossible hyperparameters at construction, naming the optimizer, with
         PyTorch's message (``INVALID``; a new optimizer adds its settings there)."""
-        name = type(self).__name__
         for key, value in group.items():
-            if key in INVALID and not _is_at_least_zero(value):
-                raise ValueError(f"{name}: {INVALID[key]}: {value}")
+            if key in INVALID:
+                self.require(_is_at_least_zero(value), f"{INVALID[key]}: {value}")
         for i, beta in enumerate(group.get("betas", ())):
-            if not 0 <= beta < 1:
-                raise ValueError(f"{name}: Invalid beta parameter at index {i}: {beta}")
+            self.require(0 <= beta < 1, f"Invalid beta parameter at index {i}: {beta}")
+
+    def require(self, ok: bool, message: str) -> None:
+        """PyTorch's ValueError ``message`` (named after the optimizer) unless ``ok``: what a
+        subclass's own ``check_settings`` calls for a rule ``INVALID`` cannot say, e.g.
+        ``self.require(0 <= rho <= 1, f"Invalid rho value: {rho}")``."""
+        if not ok:
+            raise ValueError(f"{type(self).__name__}: {message}")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients (backward adds to ``.grad``, so clear it before each step)."""
