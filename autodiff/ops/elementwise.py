@@ -155,7 +155,7 @@ def select(xp, mask, x):
     a cheap pass.
     """
     if xp is np and x.dtype.kind == "f" and mask.dtype == bool and np.isfinite(x).all():
-        return x * mask
+        return arithmetic(xp, "multiply", x, mask)      # keeps the full operand's layout
     return xp.where(mask, x, xp.zeros((), dtype=x.dtype))
 
 
