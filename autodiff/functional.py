@@ -5,6 +5,8 @@ box; their gradients (of any order) come from the primitives they are made of.
 """
 from __future__ import annotations
 
+import functools
+
 from .modes import scope
 from .ops import conv as _conv
 from .ops import pool as _pool
@@ -40,7 +42,21 @@ def _pair(value, name: str, op: str) -> tuple[int, int]:
 
 def _check_image(x: Tensor, op: str):
     if x.ndim != 4:
-        raise ValueError(f"{op}: expected a 4-d input (N, C, H, W), got shape {x.shape}")
+        raise ValueError(f"{op}: expected a 3-d (C, H, W) or 4-d (N, C, H, W) input, "
+                         f"got shape {x.shape}")
+
+
+def accepts_one_image(op):
+    """PyTorch's image ops also take one image (C, H, W) without a batch axis: it goes
+    through as a batch of one, and the result loses that axis again."""
+    @functools.wraps(op)
+    def wrapper(x, *args, **kwargs):
+        x = as_tensor(x)
+        if x.ndim != 3:
+            return op(x, *args, **kwargs)
+        out = op(reshape(x, (1,) + x.shape), *args, **kwargs)
+        return reshape(out, out.shape[1:])
+    return wrapper
 
 
 def _padded(x, padding, mode, value, op):
@@ -76,6 +92,7 @@ def _windows(x, kernel, stride, padding, dilation, op, mode="zeros", value=0):
     return unfold(_padded(x, padding, mode, value, op), kernel, stride, dilation)
 
 
+@accepts_one_image
 def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1,
            padding_mode: str = "zeros"):
     """2-D cross-correlation, PyTorch's ``conv2d``: x (N, C, H, W), w (O, C/groups, kh, kw).
@@ -142,6 +159,7 @@ def _pool_arguments(x, kernel_size, stride, padding, op):
     return kernel, stride, padding
 
 
+@accepts_one_image
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1):
     """Largest value of each window; its whole gradient goes to the first maximum (PyTorch)."""
     x = as_tensor(x)
@@ -151,6 +169,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1):
     return _pool.max_pool2d(x, kernel, stride, padding, dilation)
 
 
+@accepts_one_image
 def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad: bool = True):
     """Mean of each window (padding counts as zeros, PyTorch's default)."""
     x = as_tensor(x)

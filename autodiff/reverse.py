@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
+
 from .modes import STATE, _GradMode
 from .ops.elementwise import astype
 from .ops.reduce import sum_to
@@ -76,6 +78,7 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=N
     for root, seed in zip(roots, seeds):
         grads[id(root)] = grads[id(root)] + seed if id(root) in grads else seed
     wanted = {id(t): None for t in capture} if capture is not None else None
+    handed = {id(seed.array) for seed in seeds}     # the caller's arrays, then each .grad's
     with _GradMode(create_graph):
         for node in topological_order(roots):
             g = grads.pop(id(node), None)
@@ -86,7 +89,11 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=N
                     wanted[id(node)] = g
             elif node._op is None or node._retains_grad:
                 g_kept = g if create_graph else g.detach()
-                node.grad = g_kept if node.grad is None else node.grad + g_kept
+                if node.grad is None:
+                    node.grad = _owned(g_kept, handed)
+                    handed.add(id(node.grad.array))
+                else:
+                    node.grad = node.grad + g_kept
             if node._op is None:
                 continue
             if node._inputs is None:
@@ -128,6 +135,25 @@ def _propagate(node: Tensor, g: Tensor, grads: dict) -> None:
             from .testing import check_backward
             check_backward(node, i, dx)
         _accumulate(grads, id(x), dx)
+
+
+def _owned(g: Tensor, handed: set) -> Tensor:
+    """``g`` as a ``.grad`` that owns its memory: writable, C-contiguous, seen by no other
+    tensor. Rules hand out what is cheapest (``add`` gives both inputs the same array, ``sum``
+    a read-only broadcast view), so a copy is made only where that would show."""
+    array = g.array
+    flags = getattr(array, "flags", None)
+    base = getattr(array, "base", None)
+    if id(array) not in handed and (flags is None or (
+            flags.c_contiguous and getattr(flags, "writeable", True))) and (
+            base is None or isinstance(array, np.ndarray) and isinstance(base, np.ndarray)
+            and sys.getrefcount(base) == _SOLE + 1):          # a view of memory no one else sees
+        return g
+    if STATE.grad_enabled:          # create_graph: the copy stays in the graph
+        return g * 1
+    copy = g.backend.xp.empty(array.shape, dtype=array.dtype)
+    copy[...] = array
+    return Tensor._wrap(copy)
 
 
 def _sole_reference_count() -> int:

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 import autodiff as ad
 from autodiff import scope
+from autodiff.functional import accepts_one_image
 from autodiff.ops.normalize import moments, normalize_affine_with_moments
 
 from .functions.activation import elu, gelu, hardtanh, silu, softplus
@@ -61,6 +60,7 @@ def pool_output_size(n: int, kernel: int, stride: int, padding: int, dilation: i
     return out
 
 
+@accepts_one_image
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
                return_indices: bool = False):
     """Largest value of each window (the gradient goes to the first maximum, as in PyTorch).
@@ -72,7 +72,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
     kernel = pair(kernel_size)
     stride = kernel if stride is None else pair(stride)
     padding, dilation = pair(padding), pair(dilation)
-    if not ceil_mode or x.ndim != 4:
+    if not ceil_mode:
         return ad.max_pool2d(x, kernel, stride, padding, dilation)
     extra = []
     for axis in (0, 1):
@@ -96,27 +96,20 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
         raise ValueError("avg_pool2d: ceil_mode=True is not supported")
     x = ad.as_tensor(x)
     stride = kernel_size if stride is None else stride
-    out = ad.avg_pool2d(x, pair(kernel_size), pair(stride), pair(padding), count_include_pad)
-    if divisor_override:
-        out = out * (math.prod(pair(kernel_size)) / divisor_override)
-    return out
-
-
-def _adaptive_bins(n_in: int, n_out: int) -> np.ndarray:
-    """Averaging matrix (n_out, n_in): row i averages inputs floor(i n/m) .. ceil((i+1) n/m) - 1."""
-    weights = np.zeros((n_out, n_in))
-    for i in range(n_out):
-        start, end = (i * n_in) // n_out, -(-(i + 1) * n_in // n_out)
-        weights[i, start:end] = 1.0 / (end - start)
-    return weights
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("avg_pool2d: divisor must be not zero")
+    if divisor_override:        # every window's sum / divisor, padding or not (PyTorch)
+        out = ad.avg_pool2d(x, pair(kernel_size), pair(stride), pair(padding), True)
+        return out * (math.prod(pair(kernel_size)) / divisor_override)
+    return ad.avg_pool2d(x, pair(kernel_size), pair(stride), pair(padding), count_include_pad)
 
 
 def adaptive_avg_pool2d(x, output_size):
     """Average pooling to a fixed output size, whatever the input size (PyTorch's bins).
 
-    Averaging is linear, so pooling a (H, W) map to (h, w) is out = P_h x P_w^T with
-    averaging matrices P (two matrix products); when the sizes divide evenly it is just
-    ``avg_pool2d`` with kernel H/h.
+    Bins are rectangles, so the mean over each is the mean over its rows, then over its
+    columns: h + w slices; when the sizes divide evenly it is just ``avg_pool2d`` with
+    kernel H/h.
     """
     x = ad.as_tensor(x)
     if x.ndim not in (3, 4):
@@ -127,11 +120,22 @@ def adaptive_avg_pool2d(x, output_size):
     with scope("adaptive_avg_pool2d"):
         if (oh, ow) == (1, 1):
             return ad.mean(x, axis=(-2, -1), keepdims=True)
-        if h % oh == 0 and w % ow == 0 and x.ndim == 4:
+        if h % oh == 0 and w % ow == 0:
             return ad.avg_pool2d(x, (h // oh, w // ow))
-        rows = ad.tensor(x.backend.from_host(_adaptive_bins(h, oh).astype(x.dtype)))
-        cols = ad.tensor(x.backend.from_host(_adaptive_bins(w, ow).T.astype(x.dtype)))
-        return ad.matmul(rows, ad.matmul(x, cols))
+        return _bin_means(_bin_means(x, -2, oh), -1, ow)
+
+
+def _bin_means(x, axis: int, n_out: int):
+    """Means over PyTorch's n_out bins along ``axis`` (one slice each, so an infinite input
+    stays in its own bins; an averaging matrix would spread inf * 0 = NaN everywhere)."""
+    n_in = x.shape[axis]
+    parts = []
+    for i in range(n_out):
+        start, end = (i * n_in) // n_out, -(-(i + 1) * n_in // n_out)
+        index = [slice(None)] * x.ndim
+        index[axis] = slice(start, end)
+        parts.append(ad.mean(x[tuple(index)], axis=axis, keepdims=True))
+    return ad.concatenate(parts, axis=axis)
 
 
 def relu(x):

@@ -11,6 +11,7 @@ Every function fills a tensor in place (on its own device, in its own dtype), dr
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -138,10 +139,21 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
 
 
+def _is_empty(tensor: Tensor) -> bool:
+    """A tensor with a zero-size axis (``nn.Linear(0, 3)``'s weight): its fan may be 0, and
+    there is nothing to fill, so PyTorch warns and leaves it alone."""
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return True
+    return False
+
+
 def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu") -> Tensor:
     """He: U(-bound, bound) with bound = gain * sqrt(3 / fan), gain = calculate_gain(
     nonlinearity, a). PyTorch's Linear and Conv2d use a = sqrt(5): bound = 1 / sqrt(fan_in)."""
+    if _is_empty(tensor):
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std
     return uniform_(tensor, -bound, bound)
@@ -150,6 +162,8 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu") -> Tensor:
     """He: N(0, std^2) with std = gain / sqrt(fan)."""
+    if _is_empty(tensor):
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std)
 

@@ -80,49 +80,65 @@ def _indexed_loss(input, target, weight, ignore_index: int, reduction: str, smoo
                                ad.reshape(ad.as_tensor(target), (1,)), weight, ignore_index,
                                reduction, smoothing, name)
         return ad.reshape(losses, ()) if reduction == "none" else losses
-    target = _on_device(target, input)
+    target = ad.as_tensor(target)
     if target.dtype.kind not in "iu":
         raise TypeError(f"{name}: target must hold integer class indices, got {target.dtype}")
     if target.shape != (input.shape[0],) + input.shape[2:]:
         raise ValueError(f"{name}: input {input.shape} needs target of shape "
                          f"{(input.shape[0],) + input.shape[2:]}, got {target.shape}")
+    on_host = input.device in _HOST_DEVICES
+    # class indices are integers on every device; on the symbolic one they stay host ints
+    labels = target.array if input.device == "sympy" else _on_device(target, input).array
     classes = input.shape[1]
-    xp = input.backend.xp
-    labels = target.array
+    xp = np if input.device == "sympy" else input.backend.xp
     valid = labels != ignore_index
     out_of_range = valid & ((labels < 0) | (labels >= classes))
-    on_host = input.device in _HOST_DEVICES
     if on_host and bool(xp.any(out_of_range)):
         raise IndexError(f"{name}: a target is out of range for {classes} classes "
                          f"(targets must be in 0..{classes - 1} or ignore_index={ignore_index})")
+    dtype = np.float64 if input.dtype == object else input.dtype
     positions = xp.arange(classes).reshape((1, classes) + (1,) * (input.ndim - 2))
     one_hot = (xp.expand_dims(labels, 1) == positions) & xp.expand_dims(valid, 1)
-    picks_array = one_hot.astype(input.dtype)             # 1 at (n, t_n), 0 elsewhere
+    picks_array = one_hot.astype(dtype)                   # 1 at (n, t_n), 0 elsewhere
     if not on_host:
         # Raising would need the flag on the host: a wait for the GPU at every step. Instead
         # an out-of-range target makes its example's loss NaN (PyTorch's CUDA kernels stop
         # with a device-side assert), which shows the moment the loss is read.
         picks_array = xp.where(xp.expand_dims(out_of_range, 1), xp.nan,
-                               picks_array).astype(input.dtype)
+                               picks_array).astype(dtype)
     coeffs = picks_array
     if smoothing:
-        spread = xp.expand_dims(valid, 1).astype(input.dtype) * (smoothing / classes)
-        coeffs = (picks_array * (1 - smoothing) + spread).astype(input.dtype)
+        spread = xp.expand_dims(valid, 1).astype(dtype) * (smoothing / classes)
+        coeffs = (picks_array * (1 - smoothing) + spread).astype(dtype)
     w = _class_weights(weight, input)
     if w is not None:                     # class weights are data, not differentiated
-        picks_array = picks_array * w.array
-        coeffs = coeffs * w.array
+        weights = w.array.astype(dtype) if input.dtype == object else w.array
+        picks_array = picks_array * weights
+        coeffs = coeffs * weights
     _check_reduction(reduction, name)
-    # The sign and the "mean" normaliser (the weights of the targets counted, as PyTorch
-    # divides) are folded into the coefficients: two graph nodes, a product and a sum
-    if reduction == "mean":
-        with np.errstate(divide="ignore", invalid="ignore"):   # all ignored: nan, as PyTorch
-            coeffs = coeffs * (-1 / xp.sum(picks_array))
-    else:
-        coeffs = -coeffs
     with scope(name if not smoothing else "smoothed_nll_loss"):
-        products = input * ad.tensor(coeffs.astype(input.dtype))
-        return ad.sum(products, axis=1) if reduction == "none" else ad.sum(products)
+        # Selected, not multiplied by zero: a -inf log-probability of a class that is not
+        # the target (a masked logit, log 0) adds 0, where 0 * -inf would make the loss NaN
+        chosen = ad.tensor(_exact(coeffs != 0, input))
+        products = ad.where(chosen, input * ad.tensor(_exact(-coeffs, input)), 0)
+        if reduction == "none":
+            return ad.sum(products, axis=1)
+        if reduction == "sum":
+            return ad.sum(products)
+        # "mean" divides by the weights of the targets counted (PyTorch's normaliser): when
+        # none counts (an empty or fully ignored batch) the loss is 0/0 = NaN, as PyTorch's,
+        # while the gradients stay 0 (the selection above passes none of the inf back)
+        with np.errstate(divide="ignore"):
+            scale = 1 / xp.sum(picks_array)
+        return ad.sum(products) * ad.tensor(_exact(scale, input))
+
+
+def _exact(array, like: Tensor):
+    """Host-computed coefficients on ``like``'s device (exact numbers on the symbolic one)."""
+    if like.dtype == object:
+        from autodiff.symbolic.namespace import SYMPY_NAMESPACE
+        return SYMPY_NAMESPACE.asarray(array)
+    return array.astype(like.dtype) if array.dtype.kind == "f" else array
 
 
 def _check_smoothing(label_smoothing) -> float:
@@ -175,8 +191,14 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100,
 
 
 def _softplus(z):
-    """log(1 + e^z) as logsumexp(0, z): stable for any z, gradient sigmoid(z) (also at 0)."""
-    return ad.logsumexp(ad.stack([z * 0, z]), axis=0)
+    """log(1 + e^z), stable for any z, with gradient sigmoid(z) everywhere (0.5 at 0, and 0
+    or 1, not NaN, at -inf and +inf): z + log(1 + e^-z) for z > 0, else log(1 + e^z). Each
+    branch sees only the inputs it is chosen for (0 elsewhere), so the branch not taken
+    never computes inf - inf, whose NaN would reach the gradient through where's 0 * NaN."""
+    positive = z > 0
+    above = ad.where(positive, z, 0)
+    below = ad.where(positive, 0, z)
+    return ad.where(positive, above + ad.log(1 + ad.exp(-above)), ad.log(1 + ad.exp(below)))
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str = "mean",

@@ -126,11 +126,11 @@ def test_param_groups_with_their_own_settings():
 
 
 def test_bad_settings_are_refused_at_construction():
-    with pytest.raises(ValueError, match="SGD: got an empty parameter list"):
+    with pytest.raises(ValueError, match="SGD: optimizer got an empty parameter list"):
         optim.SGD([], lr=0.1)
-    with pytest.raises(ValueError, match="Adam: got an empty parameter list"):
+    with pytest.raises(ValueError, match="Adam: optimizer got an empty parameter list"):
         optim.Adam(nn.ReLU().parameters())
-    with pytest.raises(ValueError, match="invalid learning rate -0.1"):
+    with pytest.raises(ValueError, match="Invalid learning rate: -0.1"):
         optim.Adam([one_param()], lr=-0.1)
     with pytest.raises(ValueError, match="beta parameter at index 1"):
         optim.Adam([one_param()], betas=(0.9, 1.0))
@@ -138,7 +138,7 @@ def test_bad_settings_are_refused_at_construction():
         optim.SGD([one_param()], lr=0.1, nesterov=True)
     with pytest.raises(TypeError, match="not a single tensor"):
         optim.SGD(one_param(), lr=0.1)
-    with pytest.raises(ValueError, match="two groups"):
+    with pytest.raises(ValueError, match="more than one parameter group"):
         p = one_param()
         optim.SGD([{"params": [p]}, {"params": [p]}], lr=0.1)
 

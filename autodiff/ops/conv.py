@@ -45,8 +45,8 @@ def im2col(xp, x, kernel, stride, padding, dilation):
 
 def _grouped(xp, g, groups):
     """Output-shaped (N, O, OH, OW) data as (groups, O/groups, OH*OW*N) for one matmul."""
-    o = g.shape[1]
-    return channels_last_batch(xp, g).reshape(groups, o // groups, -1)
+    n, o, oh, ow = g.shape
+    return channels_last_batch(xp, g).reshape(groups, o // groups, oh * ow * n)
 
 
 def _conv2d(xp, x, w, stride, padding, dilation, groups):
@@ -54,7 +54,7 @@ def _conv2d(xp, x, w, stride, padding, dilation, groups):
     cols = im2col(xp, x, (kh, kw), stride, padding, dilation)
     oh, ow, n = cols.shape[3:]
     out = xp.matmul(w.reshape(groups, o // groups, cg * kh * kw),
-                    cols.reshape(groups, cg * kh * kw, -1))
+                    cols.reshape(groups, cg * kh * kw, oh * ow * n))  # no -1: C may be 0
     # the weight gradient needs the same columns: saved, not rebuilt (freed after backward)
     return batch_first(xp, out.reshape(o, oh, ow, n)), {"cols": cols}
 
@@ -103,7 +103,8 @@ def _conv2d_weight_grad(xp, x, g, w_shape, stride, padding, dilation, groups, co
     _, cg, kh, kw = w_shape
     if cols is None:
         cols = im2col(xp, x, (kh, kw), stride, padding, dilation)
-    cols = cols.reshape(groups, cg * kh * kw, -1)
+    oh, ow, n = cols.shape[3:]
+    cols = cols.reshape(groups, cg * kh * kw, oh * ow * n)
     dw = xp.matmul(_grouped(xp, g, groups), xp.transpose(cols, (0, 2, 1)))
     return dw.reshape(w_shape)
 

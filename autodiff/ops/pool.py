@@ -19,9 +19,12 @@ out batch-innermost, like the convolutions' (conv.py).
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..primitive import LINEAR, Primitive
 from ..tensor import apply
 from .conv import batch_first, channels_last_batch
+from .elementwise import select
 from .window import _offsets, output_size, pad_spatial
 
 
@@ -51,29 +54,46 @@ def _max_pool2d(xp, x, kernel, stride, padding, dilation):
 
 
 def _routes(xp, x, out, kernel, stride, padding, dilation):
-    """(kh*kw, N, C, OH, OW) booleans: True where offset k holds its window's first maximum."""
-    if getattr(xp, "exact", False) and not all(v.is_number for v in out.flat):
+    """(kh*kw, N, C, OH, OW) booleans: True where offset k holds its window's maximum: the
+    first one on ties, the last NaN in a window with NaNs (PyTorch's CPU kernel takes every
+    NaN it meets); padding never wins, not even in a window whose elements are all -inf."""
+    exact = getattr(xp, "exact", False)
+    if exact and not all(v.is_number for v in out.flat):
         raise ValueError("max_pool2d: which element of each window is the largest depends on "
                          "the numbers; evaluate the derivation at values with .at(...)")
-    views = _windows(xp, x, kernel, stride, padding, dilation, -float("inf"))
+    views = [v for _, _, v in _windows(xp, x, kernel, stride, padding, dilation, -float("inf"))]
+    masks = np if exact else xp                       # plain booleans, also for SymPy
+    inside = [v for _, _, v in _windows(masks, masks.ones(x.shape, dtype=bool), kernel, stride,
+                                        padding, dilation, False)] if any(padding) else None
     routes = xp.empty((len(views),) + out.shape, dtype=bool)
+    _first_hits(routes, [view == out for view in views], inside, range(len(views)))
+    if not exact and (xp is not np or np.isnan(out).any()):
+        nans = [view != view for view in views]  # noqa: PLR0124 (only NaN differs from itself)
+        _first_hits(routes, nans, inside, reversed(range(len(views))), add=True)
+    if exact:
+        return xp.asarray(routes.astype(int))   # 0/1 numbers stay on the symbolic device
+    return routes
+
+
+def _first_hits(routes, hits, inside, order, add=False):
+    """routes[k] = hits[k] at the first offset k (in ``order``) that hits, per window."""
     taken = None
-    for k, (_, _, view) in enumerate(views):
-        hit = view == out
+    for k in order:
+        hit = hits[k] if inside is None else hits[k] & inside[k]
         if taken is None:
             taken = hit
         else:
             hit = hit & ~taken
             taken = taken | hit
-        routes[k] = hit
-    if getattr(xp, "exact", False):
-        return xp.asarray(routes.astype(int))   # 0/1 numbers stay on the symbolic device
-    return routes
+        routes[k] = routes[k] | hit if add else hit
 
 
-def _as_factor(mask, like):
-    """A boolean mask that multiplies ``like`` (SymPy objects need integers, not booleans)."""
-    return mask.astype(int) if like.dtype == object else mask
+def _kept(xp, values, route):
+    """``values`` where ``route`` holds, else 0: selected (an infinite gradient elsewhere must
+    not become inf * 0 = NaN); SymPy objects are multiplied by the 0/1 route instead."""
+    if values.dtype == object:
+        return values * route.astype(int)
+    return select(xp, route, values)
 
 
 def _scatter(xp, g, routes, x_shape, kernel, stride, padding, dilation):
@@ -82,7 +102,7 @@ def _scatter(xp, g, routes, x_shape, kernel, stride, padding, dilation):
     dx = batch_first(xp, xp.zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=g.dtype))
     overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
     for k, (_, _, rows, cs) in enumerate(_offsets(kernel, stride, dilation, g.shape[2:])):
-        part = g * _as_factor(routes[k], g)
+        part = _kept(xp, g, routes[k])
         if overlap:
             dx[:, :, rows, cs] += part
         else:                       # each input element is in one window at most
@@ -93,7 +113,7 @@ def _scatter(xp, g, routes, x_shape, kernel, stride, padding, dilation):
 def _gather(xp, h, routes, x_shape, kernel, stride, padding, dilation):
     out = None
     for k, (_, _, view) in enumerate(_windows(xp, h, kernel, stride, padding, dilation, 0)):
-        part = view * _as_factor(routes[k], view)
+        part = _kept(xp, view, routes[k])
         out = part if out is None else out + part
     return out
 

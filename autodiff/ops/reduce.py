@@ -11,7 +11,7 @@ import math
 from ..modes import scope
 from ..primitive import LINEAR, Primitive
 from ..tensor import apply, as_tensor
-from .elementwise import astype, exp
+from .elementwise import astype, exp, where
 from .shape import broadcast_to, reshape
 
 
@@ -64,12 +64,15 @@ SUM = Primitive(
 
 
 # ---- max and min: the gradient goes to the extreme element(s) ---------------------------------
-def _extremum_weights(name, x, out, axis, keepdims, first):
-    """Where the gradient goes: the first extreme element, or all ties shared evenly."""
+def _routed(name, h, x, out, axis, keepdims, first):
+    """``h`` (x's shape) kept at the extreme elements, 0 elsewhere: the first extreme element,
+    or all ties sharing evenly. A NaN is the extreme (max and min propagate it), as in
+    PyTorch. Selected, not multiplied by a mask: an infinite h must not become inf * 0 = NaN."""
     if first:
-        return astype(FIRST_EXTREMUM_MASKS[name](x, axis), x.dtype)
-    hits = astype(x == _restore(out, x, axis, keepdims), x.dtype)
-    return hits / sum(hits, axis, keepdims=True)
+        return where(FIRST_EXTREMUM_MASKS[name](x, axis), h, 0)
+    hits = (x == _restore(out, x, axis, keepdims)) + (x != x)  # noqa: PLR0124 (NaN); + is "or"
+    count = sum(astype(hits, x.dtype), axis, keepdims=True)
+    return where(hits, h / count, 0)
 
 
 def _extremum(name: str, symbol: str):
@@ -77,10 +80,10 @@ def _extremum(name: str, symbol: str):
         return getattr(xp, name)(x, axis=axis, keepdims=keepdims)
 
     def vjp(g, out, x, axis, keepdims, first):
-        return _restore(g, x, axis, keepdims) * _extremum_weights(name, x, out, axis, keepdims, first)
+        return _routed(name, _restore(g, x, axis, keepdims), x, out, axis, keepdims, first)
 
     def jvp(tangents, out, x, axis, keepdims, first):
-        return sum(tangents[0] * _extremum_weights(name, x, out, axis, keepdims, first), axis, keepdims)
+        return sum(_routed(name, tangents[0], x, out, axis, keepdims, first), axis, keepdims)
 
     return Primitive(name, forward, vjp=(vjp,), jvp=jvp,
                      latex=rf"\bar{{x}}_i = \bar{{y}}\,[x_i = {symbol}(x)] / \#\text{{ties}}")
@@ -109,7 +112,8 @@ FIRST_EXTREMUM_MASKS = {
 
 # ---- log-sum-exp: the stable soft maximum --------------------------------------------------
 def _logsumexp(xp, x, axis, keepdims):
-    if getattr(xp, "exact", False):       # exact algebra cannot overflow: no shift needed
+    if getattr(xp, "exact", False) or x.size == 0:   # exact algebra cannot overflow; an
+        # empty sum is 0 and its log -inf (PyTorch's), where the shift (a max) would fail
         return xp.log(xp.sum(xp.exp(x), axis=axis, keepdims=keepdims))
     shift = xp.max(x, axis=axis, keepdims=True)
     shift = xp.where(xp.isfinite(shift), shift, 0)

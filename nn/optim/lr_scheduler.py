@@ -16,11 +16,16 @@ from .optimizer import Optimizer
 class LRScheduler:
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__}: expected an optimizer, got "
-                            f"{type(optimizer).__name__}")
+            raise TypeError(f"{type(self).__name__}: {type(optimizer).__name__} is not an "
+                            "Optimizer")
         self.optimizer = optimizer
-        for group in optimizer.param_groups:
-            group.setdefault("initial_lr", group["lr"])
+        for i, group in enumerate(optimizer.param_groups):
+            if last_epoch == -1:
+                group.setdefault("initial_lr", group["lr"])
+            elif "initial_lr" not in group:       # resuming needs the optimizer's saved state
+                raise KeyError(f"{type(self).__name__}: param 'initial_lr' is not specified in "
+                               f"param_groups[{i}] when resuming scheduler with last_epoch >= 0 "
+                               "(load the optimizer's state_dict first)")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self.step()

@@ -14,6 +14,34 @@ import numpy as np
 from autodiff import Tensor, enable_grad, no_grad
 from autodiff.backend import asnumpy, backend_of
 
+# PyTorch's ValueError for a setting that must be >= 0 (NaN included), by setting name
+INVALID = {
+    "lr": "Invalid learning rate", "eps": "Invalid epsilon value",
+    "momentum": "Invalid momentum value", "weight_decay": "Invalid weight_decay value",
+    "lr_decay": "Invalid lr_decay value", "alpha": "Invalid alpha value",
+    "initial_accumulator_value": "Invalid initial_accumulator_value value",
+    "momentum_decay": "Invalid momentum_decay value",
+}
+
+
+def _is_at_least_zero(value) -> bool:
+    try:
+        return bool(0 <= value)
+    except TypeError:
+        return False
+
+
+def buffer_like(p: Tensor, value=None):
+    """A new state array shaped like ``p`` (a copy of ``value``, or zeros): always an array,
+    also for a 0-d parameter, whose arithmetic gives NumPy scalars that ``buf *= m`` would
+    rebind instead of updating in place."""
+    xp = p.backend.xp
+    if value is None:
+        return xp.zeros_like(p.array)
+    out = xp.empty_like(p.array)
+    out[...] = value
+    return out
+
 
 class Optimizer:
     def __init__(self, params: Iterable, defaults: dict[str, Any]):
@@ -21,12 +49,13 @@ class Optimizer:
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
-            raise TypeError(f"{type(self).__name__}: params must be an iterable of tensors "
-                            "(e.g. model.parameters()), not a single tensor")
+            raise TypeError(f"{type(self).__name__}: params argument given to the optimizer "
+                            "should be an iterable of Tensors or dicts, but got a Tensor "
+                            "(pass e.g. model.parameters(), not a single tensor)")
         groups = list(params)
         if not groups:
-            raise ValueError(f"{type(self).__name__}: got an empty parameter list (a model "
-                             "without parameters, or a generator already used up?)")
+            raise ValueError(f"{type(self).__name__}: optimizer got an empty parameter list "
+                             "(a model without parameters, or a generator already used up?)")
         for group in groups if isinstance(groups[0], dict) else [{"params": groups}]:
             self.add_param_group(group)
 
@@ -42,30 +71,34 @@ class Optimizer:
                              "with/without names.")
         for p in params:
             if not isinstance(p, Tensor):
-                raise TypeError(f"{type(self).__name__}: can only optimize tensors, got a "
-                                f"{type(p).__name__}")
+                raise TypeError(f"{type(self).__name__}: optimizer can only optimize Tensors, "
+                                f"but one of the params is {type(p).__name__}")
             if not p.is_leaf:
-                raise ValueError(f"{type(self).__name__}: can't optimize a non-leaf tensor "
+                raise ValueError(f"{type(self).__name__}: can't optimize a non-leaf Tensor "
                                  "(one computed by an op); pass the parameters themselves")
         known = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in known for p in params):
-            raise ValueError(f"{type(self).__name__}: a parameter appears in two groups")
+            raise ValueError(f"{type(self).__name__}: some parameters appear in more than one "
+                             "parameter group")
         group = {**self.defaults, **group, "params": params}
         self.check_settings(group)
         self.param_groups.append(group)
 
     def check_settings(self, group: dict[str, Any]) -> None:
-        """Refuse impossible hyperparameters at construction, naming the optimizer."""
-        name = type(self).__name__
-        if group["lr"] < 0:
-            raise ValueError(f"{name}: invalid learning rate {group['lr']} (must be >= 0)")
-        for key in ("eps", "weight_decay", "momentum", "lr_decay", "momentum_decay"):
-            if key in group and group[key] < 0:
-                raise ValueError(f"{name}: invalid {key} {group[key]} (must be >= 0)")
+        """Refuse impossible hyperparameters at construction, naming the optimizer, with
+        PyTorch's message (``INVALID``; a new optimizer adds its settings there)."""
+        for key, value in group.items():
+            if key in INVALID:
+                self.require(_is_at_least_zero(value), f"{INVALID[key]}: {value}")
         for i, beta in enumerate(group.get("betas", ())):
-            if not 0 <= beta < 1:
-                raise ValueError(f"{name}: invalid beta parameter at index {i}: {beta} "
-                                 "(must be in [0, 1))")
+            self.require(0 <= beta < 1, f"Invalid beta parameter at index {i}: {beta}")
+
+    def require(self, ok: bool, message: str) -> None:
+        """PyTorch's ValueError ``message`` (named after the optimizer) unless ``ok``: what a
+        subclass's own ``check_settings`` calls for a rule ``INVALID`` cannot say, e.g.
+        ``self.require(0 <= rho <= 1, f"Invalid rho value: {rho}")``."""
+        if not ok:
+            raise ValueError(f"{type(self).__name__}: {message}")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients (backward adds to ``.grad``, so clear it before each step)."""
@@ -140,8 +173,9 @@ def _split_names(params: list, optimizer: str) -> tuple[list, list]:
 
 
 def _is_array(value) -> bool:
+    """An array of state (also 0-d, for a 0-d parameter), not a number such as ``step``."""
     return isinstance(value, Tensor) or hasattr(value, "shape") and hasattr(value, "dtype") \
-        and getattr(value, "ndim", 0) > 0
+        and not isinstance(value, np.generic)
 
 
 def _to_like(value, p: Tensor):

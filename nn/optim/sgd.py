@@ -8,7 +8,7 @@
 """
 from __future__ import annotations
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, buffer_like
 
 
 class SGD(Optimizer):
@@ -27,7 +27,7 @@ class SGD(Optimizer):
         if momentum:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = g.copy()
+                buf = state["momentum_buffer"] = buffer_like(p, g)
             else:
                 buf *= momentum
                 buf += (1 - group["dampening"]) * g
