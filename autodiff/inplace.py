@@ -51,7 +51,7 @@ def write(target: Tensor, op: str, compute, *operands, uses_old: bool = False) -
         raise RuntimeError(LEAF_ERROR.format(op=op))
     base = _view_base(target)
     if base is not None:
-        return _write_through_view(target, base, op, compute, operands)
+        return _write_through_view(target, base, op, compute, operands, uses_old)
     old = Tensor._wrap(target.array.copy() if uses_old else target.array)
     _move_node(target, old)
     new = compute(old, *operands)
@@ -88,13 +88,17 @@ def _view_base(target: Tensor):
     op = target._op
     if op is None or op.jvp != LINEAR:
         return None
+    if op is shp.GETITEM and target._params["basic"]:
+        return target._inputs[0]          # a view in PyTorch, even where NumPy copied (x[0])
     for x in target._inputs or ():
         if x.array is not target.array and x.backend.xp.may_share_memory(x.array, target.array):
             return x
     return None
 
 
-def _write_through_view(target, base, op, compute, operands):
+def _write_through_view(target, base, op, compute, operands, uses_old):
+    """``v = base[i]; v.add_(1)`` is recorded as ``base[i] = base[i] + 1``, computed from
+    base's value before the write (so no node refers to a tensor that changed meaning)."""
     if base._op is None and base.requires_grad:
         raise RuntimeError(VIEW_OF_LEAF_ERROR.format(op=op))
     if target._op is not shp.GETITEM or not target._params["basic"]:
@@ -102,8 +106,13 @@ def _write_through_view(target, base, op, compute, operands):
                            "is recorded for backward is not supported; use the out-of-place "
                            "op, or clone() first")
     index = target._params["index"]
-    setitem(base, index, compute(target, *operands))
-    _move_node(shp.getitem(base, index), target)
+    put = _placer(base, index, True)
+    write(base, op, lambda t, *ops: put(t, compute(shp.getitem(t, index), *ops)), *operands,
+          uses_old=uses_old)
+    view = shp.getitem(base, index)
+    target.array[...] = view.array        # already there when NumPy made a view
+    _move_node(view, target)
+    version.bump(target.array, op)
     return target
 
 
@@ -117,11 +126,12 @@ def sub_(x, other, alpha=1):
 
 
 def mul_(x, other):
-    return write(x, "mul_", lambda t, o: t * o, other, uses_old=True)
+    # the old value is read only by the other factor's gradient
+    return write(x, "mul_", lambda t, o: t * o, other, uses_old=_requires_grad(other))
 
 
 def div_(x, other):
-    return write(x, "div_", lambda t, o: t / o, other, uses_old=True)
+    return write(x, "div_", lambda t, o: t / o, other)     # div's rules read y and out only
 
 
 def fill_(x, value, op: str = "fill_"):
@@ -158,6 +168,13 @@ def clamp_(x, min=None, max=None):
     return write(x, "clamp_", clamped, min, max, uses_old=True)
 
 
+def _reads_back(x, parts, basic, value) -> bool:
+    """``x[i] = x[i]``, as Python ends ``x[i] += 1`` after the view wrote through to x."""
+    return (basic and isinstance(value, Tensor) and value._op is shp.GETITEM
+            and value._inputs[0] is x and value._epoch >= x._rebound_at
+            and value._params["basic"] and value._params["index"] == parts)
+
+
 def setitem(x, index, value) -> None:
     """``x[index] = value``: the written elements take ``value``'s gradient, the rest keep
     the old value's (a select, so an infinite old value never turns into NaN)."""
@@ -168,8 +185,14 @@ def setitem(x, index, value) -> None:
         version.bump(x.array, "setitem")
         return
     parts, basic = shp._normalize_index(x, index)
-    xp = x.backend.xp
-    mask = xp.zeros(x.shape, dtype=bool)
+    if _reads_back(x, parts, basic, value):
+        return
+    write(x, "setitem", _placer(x, parts, basic), value)
+
+
+def _placer(x, parts, basic):
+    """``put(t, v)``: t with ``v`` at ``parts`` (a select: where(written, scatter(v), t))."""
+    mask = x.backend.xp.zeros(x.shape, dtype=bool)
     mask[parts] = True
     mask = Tensor._wrap(mask)
     selected_shape = x.array[parts].shape
@@ -179,4 +202,4 @@ def setitem(x, index, value) -> None:
         if v.shape != selected_shape:
             v = shp.broadcast_to(v, selected_shape)
         return ew.where(mask, shp.scatter_add(v, parts, x.shape, basic), t)
-    write(x, "setitem", put, value)
+    return put

@@ -12,8 +12,8 @@ import sys
 from . import version
 from .modes import STATE, _GradMode
 from .ops.elementwise import astype
-from .primitive import LINEAR
 from .ops.reduce import sum_to
+from .primitive import LINEAR
 from .tensor import Tensor, tensor
 
 
@@ -75,7 +75,7 @@ def _check_versions(node: Tensor) -> None:
     """Raise PyTorch's error when a value ``node``'s rule needs was written in place after
     ``node`` was recorded (called only when some in-place write happened since)."""
     from .autograd import backward_name
-    linear = node._op.jvp == LINEAR      # a linear op's rule reads no values, only shapes
+    needed = _values_needed(node)
     for k, x in enumerate([node, *node._inputs]):
         role = "output 0" if k == 0 else f"input {k - 1}"
         if k and x._rebound_at > node._epoch:
@@ -85,7 +85,7 @@ def _check_versions(node: Tensor) -> None:
                 f"{backward_name(node._op)} (op '{node._op.name}'), was made to stand for a new "
                 "node by an in-place op after this op used it. Hint: use the out-of-place op "
                 "(y = y + 1), or clone() the tensor before changing it")
-        counter = None if linear else version.written_since(x.array, node._epoch)
+        counter = version.written_since(x.array, node._epoch) if needed[k] else None
         if counter is not None:
             ops = ", ".join(sorted({op for t, op in counter.edits if t > node._epoch}))
             raise RuntimeError(
@@ -95,6 +95,26 @@ def _check_versions(node: Tensor) -> None:
                 f"{counter.version}; expected version {counter.version_at(node._epoch)} "
                 f"instead (changed by {ops}). Hint: do the in-place change after backward(), "
                 "or on a copy (clone())")
+
+
+def _values_needed(node: Tensor) -> list[bool]:
+    """Which of (output, input 0, input 1, ...) the rules this backward runs will read."""
+    op, inputs = node._op, node._inputs
+    if op.jvp == LINEAR:                 # a linear op's rules read shapes only, never values
+        return [False] * (1 + len(inputs))
+    ctx = (node._params or {}).get("ctx") if op.meta.get("function") else None
+    if ctx is not None:                  # a Function needs exactly what it saved
+        kept = {tuple(s) for s in ctx._saved if s[0] != "value"}
+        return [("output",) in kept] + [("input", k) in kept for k in range(len(inputs))]
+    needed = [False] * (1 + len(inputs))
+    for i, x in enumerate(inputs):
+        rule = op.rule(i) if x.requires_grad else None
+        if rule is None:
+            continue
+        found = version.reads(rule)
+        for k in range(len(needed)):
+            needed[k] = needed[k] or found is None or k >= len(found) or found[k]
+    return needed
 
 
 def _release(node: Tensor) -> None:

@@ -28,9 +28,9 @@ class Tensor:
     Build one with :func:`autodiff.tensor`; ``Tensor(data)`` accepts the same data.
     """
 
-    __slots__ = ("__weakref__", "_inputs", "_op", "_params", "_retains_grad", "_scope", "_site",
-                 "array", "grad", "name", "requires_grad",
-                 "_backward_grad", "_epoch", "_freed", "_rebound_at")   # see autodiff/version.py
+    __slots__ = ("__weakref__", "_backward_grad", "_epoch", "_freed", "_inputs", "_op", "_params",
+                 "_rebound_at", "_retains_grad", "_scope", "_site", "array", "grad", "name",
+                 "requires_grad")
     __array_ufunc__ = None   # make NumPy hand ``ndarray * tensor`` back to Tensor.__rmul__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, device=None,
@@ -495,4 +495,6 @@ from .ops import elementwise as _ew
 from .ops import linalg as _lin
 from .ops import reduce as _red
 from .ops import shape as _shp
-from . import inplace as _inplace  # noqa: E402
+
+# isort: split
+from . import inplace as _inplace  # after the ops: in-place ops are written with them

@@ -14,6 +14,8 @@ when the clock moved since the node was made.
 """
 from __future__ import annotations
 
+import dis
+import inspect
 import weakref
 
 CLOCK = [0]        # in-place writes so far, anywhere (a list: one mutable cell, cheap to read)
@@ -82,3 +84,28 @@ def written_since(array, time: int) -> VersionCounter | None:
     if counter is not None and counter.edits and counter.edits[-1][0] > time:
         return counter
     return None
+
+
+# ---- which saved values a rule reads ------------------------------------------------------------
+_READS: dict = {}
+
+
+def reads(rule) -> tuple[bool, ...] | None:
+    """For a VJP rule ``rule(g, out, x0, x1, ...)``: whether it reads ``out``, ``x0``, ``x1``...
+
+    Read off the rule's code once (a parameter it never loads cannot matter): ``mul``'s rule
+    for x is ``g * y``, so changing x in place after ``x * y`` harms nothing when only x needs
+    a gradient, as in PyTorch. None when the code does not say (``*inputs``): assume all.
+    """
+    code = getattr(rule, "__code__", None)
+    if code is None or code.co_flags & inspect.CO_VARARGS:
+        return None
+    found = _READS.get(code)
+    if found is None:
+        loaded = set(code.co_cellvars)           # used by a function nested in the rule
+        for ins in dis.get_instructions(code):
+            if ins.opname.startswith("LOAD_FAST") or ins.opname == "LOAD_DEREF":
+                loaded.update(ins.argval if isinstance(ins.argval, tuple) else (ins.argval,))
+        names = code.co_varnames[1:code.co_argcount]          # after g
+        found = _READS[code] = tuple(name in loaded for name in names)
+    return found

@@ -69,7 +69,7 @@ def test_drawing_leaves_the_users_gradients_and_graph_alone():
 
 
 def test_draw_after_backward_shows_the_gradients_backward_computed():
-    w, _, b, out = neuron()
+    w, *_, out = neuron()
     out.backward()
     source = ad.draw(out).source                    # issue 16.1: no "freed" error
     assert f"grad {w.grad.item():.4g}" in source and "gradients from backward()" in source
