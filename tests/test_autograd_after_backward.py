@@ -72,7 +72,7 @@ def test_saved_extras_are_freed_but_structure_and_values_stay():
 def test_the_held_graph_is_freed_by_refcounting_when_the_output_goes():
     gc.disable()
     try:
-        w, hidden, loss = neuron()
+        _, hidden, loss = neuron()
         ref = weakref.ref(hidden)
         del hidden
         loss.backward()
