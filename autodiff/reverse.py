@@ -117,12 +117,10 @@ def _values_needed(node: Tensor) -> list[bool]:
     return needed
 
 
-def _release(node: Tensor) -> None:
-    """After backward: keep the structure and values (pictures), free what only a second
-    backward would read (the arrays an op's forward saved for its rules)."""
-    node._freed = True
-    if node._op.saves:
-        node._params = {k: v for k, v in node._params.items() if k not in node._op.saves}
+def _release_saved(node: Tensor) -> None:
+    """After backward: free what only a second backward would read (the arrays an op's
+    forward saved for its rules, e.g. a convolution's im2col matrix)."""
+    node._params = {k: v for k, v in node._params.items() if k not in node._op.saves}
 
 
 def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=None,
@@ -162,10 +160,12 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=N
             if node._epoch != now:
                 _check_versions(node)
             if wanted is None and g.array.size <= KEEP_NODE_GRAD_MAX:
-                node._backward_grad = g.detach()
+                node._backward_grad = g.detach() if create_graph else g    # g has no graph
             _propagate(node, g, grads)
             if not retain_graph:
-                _release(node)
+                node._freed = True        # structure and values stay (pictures)
+                if node._op.saves:
+                    _release_saved(node)
     if capture is not None:
         return [wanted[id(t)] for t in capture]
     return None
