@@ -235,3 +235,18 @@ def test_a_tensor_rebound_after_another_op_used_it_is_an_error_not_a_wrong_gradi
     y.mul_(2)
     with pytest.raises(RuntimeError, match=f"{VERSION_ERROR}.*stand for a new node"):
         z.sum().backward()
+
+
+def test_inplace_ops_and_setitem_stay_on_the_device(fake_cuda):
+    """The strict fake GPU: in-place writes, recorded ones included, never touch the host."""
+    w = ad.tensor([1.0, 2.0, 3.0], requires_grad=True).to("cuda")
+    w = w.detach().requires_grad_()
+    h = ad.tensor(np.zeros(3)).to("cuda")
+    h[1] = w[0] * 2
+    h += w
+    (h * h).sum().backward()
+    with ad.no_grad():
+        w -= 0.5 * w.grad
+        w.grad.zero_()
+    assert w.device == "cuda" and w._version == 1
+    np.testing.assert_allclose(w.cpu().numpy(), [1.0 - 0.5 * 18, 2.0 - 0.5 * 8, 3.0 - 0.5 * 6])
