@@ -78,9 +78,10 @@ def _store(target: Tensor, array, op: str) -> None:
 
 def _move_node(source: Tensor, dest: Tensor) -> None:
     """Make ``dest`` stand for the node ``source`` stood for."""
-    for slot in ("requires_grad", "_op", "_inputs", "_params", "_scope", "_site", "_epoch",
-                 "_freed"):
+    for slot in ("requires_grad", "_op", "_inputs", "_params", "_scope", "_site"):
         setattr(dest, slot, getattr(source, slot))
+    if source._op is not None:
+        dest._epoch, dest._freed = source._epoch, source._freed
 
 
 def _view_base(target: Tensor):
@@ -171,7 +172,7 @@ def clamp_(x, min=None, max=None):
 def _reads_back(x, parts, basic, value) -> bool:
     """``x[i] = x[i]``, as Python ends ``x[i] += 1`` after the view wrote through to x."""
     return (basic and isinstance(value, Tensor) and value._op is shp.GETITEM
-            and value._inputs[0] is x and value._epoch >= x._rebound_at
+            and value._inputs[0] is x and value._epoch >= getattr(x, "_rebound_at", 0)
             and value._params["basic"] and value._params["index"] == parts)
 
 

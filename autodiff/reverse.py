@@ -78,7 +78,7 @@ def _check_versions(node: Tensor) -> None:
     needed = _values_needed(node)
     for k, x in enumerate([node, *node._inputs]):
         role = "output 0" if k == 0 else f"input {k - 1}"
-        if k and x._rebound_at > node._epoch:
+        if k and getattr(x, "_rebound_at", 0) > node._epoch:
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [{x.dtype} tensor {list(x.shape)}], {role} of "
@@ -155,7 +155,7 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=N
                 node.grad = g_kept if node.grad is None else node.grad + g_kept
             if node._op is None:
                 continue
-            if node._freed or node._inputs is None:
+            if node._freed:
                 raise _freed_error(node)
             if node._epoch != now:
                 _check_versions(node)
@@ -244,10 +244,13 @@ def backward(root, grad=None, retain_graph: bool | None = None, create_graph: bo
     again; ``inputs`` limits which tensors' ``.grad`` it fills. ``root`` may be a list of
     outputs (with a list of seeds), as in ``torch.autograd.backward``.
     """
+    keep = create_graph if retain_graph is None else retain_graph
+    if isinstance(root, Tensor) and inputs is None:        # the common case, kept short
+        run_backward([root], [_seed(root, grad)], keep, create_graph)
+        return
     roots = [root] if isinstance(root, Tensor) else list(root)
     grads = [grad] * len(roots) if grad is None or isinstance(grad, Tensor) or len(roots) == 1 \
         else list(grad)
-    keep = create_graph if retain_graph is None else retain_graph
     only = None if inputs is None else [inputs] if isinstance(inputs, Tensor) else list(inputs)
     run_backward(roots, [_seed(r, g) for r, g in zip(roots, grads)], keep, create_graph,
                  only=only)

@@ -52,10 +52,11 @@ class Tensor:
         self._scope = ()
         self._site = None
         self._retains_grad = False
-        self._epoch = 0               # the version clock when this node was recorded
-        self._freed = False           # backward went through it (saved extras released)
-        self._rebound_at = 0          # when an in-place op made it stand for a new node
-        self._backward_grad = None    # d(root)/d(self) as backward computed it (for draw)
+        # Set only where they mean something (kept out of here: every tensor pays for this):
+        # _epoch, _freed         by _node on a recorded node (the version clock then; whether
+        #                        backward went through it and released its saved extras),
+        # _rebound_at            by an in-place op that made the tensor stand for a new node,
+        # _backward_grad         by backward: d(root)/d(self) as it computed it (for draw).
 
     @classmethod
     def _wrap(cls, array) -> Tensor:
@@ -459,6 +460,7 @@ def _node(op: Primitive, out, tensors, params) -> Tensor:
                 result._params = params
                 result._scope = state.scope
                 result._epoch = _CLOCK[0]
+                result._freed = False
                 break
     if state.anomaly:
         from .testing import check_forward

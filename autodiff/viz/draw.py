@@ -123,7 +123,7 @@ def _gradients(output: Tensor, layout: Layout, notes: list) -> dict:
     """d(output)/d(t) for every tensor the picture shows, as host arrays keyed by id."""
     if not output.requires_grad:
         return {}
-    if output._freed:
+    if getattr(output, "_freed", False):
         return _gradients_of_backward(output, layout, notes)
     shown = [t for t in layout.tensors if t.requires_grad and layout.item(t) is not None]
     seed = None
@@ -145,7 +145,8 @@ def _gradients_of_backward(output: Tensor, layout: Layout, notes: list) -> dict:
     for t in layout.tensors:
         if not t.requires_grad or layout.item(t) is None:
             continue
-        g = t.grad if t._op is None or t._backward_grad is None else t._backward_grad
+        kept = getattr(t, "_backward_grad", None)
+        g = t.grad if t._op is None or kept is None else kept
         if g is None:
             missing += t._op is not None
             continue
