@@ -14,8 +14,6 @@ when the clock moved since the node was made.
 """
 from __future__ import annotations
 
-import dis
-import inspect
 import weakref
 
 CLOCK = [0]        # in-place writes so far, anywhere (a list: one mutable cell, cheap to read)
@@ -97,6 +95,8 @@ def reads(rule) -> tuple[bool, ...] | None:
     for x is ``g * y``, so changing x in place after ``x * y`` harms nothing when only x needs
     a gradient, as in PyTorch. None when the code does not say (``*inputs``): assume all.
     """
+    import dis  # here: only a backward after an in-place write gets this far
+    import inspect
     code = getattr(rule, "__code__", None)
     if code is None or code.co_flags & inspect.CO_VARARGS:
         return None
