@@ -103,6 +103,23 @@ def _forward(xp, *arrays, function, layout):
     return out.array, {"ctx": ctx}
 
 
+def _jvp(tangents, out, *inputs, function, layout, ctx):
+    """Forward mode: the class's own ``jvp(ctx, *tangents)`` (PyTorch's name), if it has one."""
+    if function.jvp is Function.jvp:
+        raise RuntimeError(f"{function.__name__}: forward mode (jvp) needs a "
+                           "jvp(ctx, *tangents) staticmethod; reverse mode needs only backward")
+    tangents = [t if t is not None else Tensor._wrap(x.backend.xp.zeros(x.shape, x.dtype))
+                for t, x in zip(tangents, inputs)]
+    full, it = [], iter(tangents)
+    for kind, _ in layout:
+        full.append(next(it) if kind == "tensor" else None)
+    ctx._bound = (out, inputs)
+    try:
+        return function.jvp(ctx, *full)
+    finally:
+        ctx._bound = None
+
+
 def _rule(i: int):
     def rule(g, out, *inputs, function, layout, ctx):
         return _gradients(function, layout, ctx, g, out, inputs)[i]
@@ -149,8 +166,9 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls._primitive = _FunctionPrimitive(cls.__name__, _forward, vjp=_rule, variadic=True,
-                                            saves=("ctx",), meta={"function": cls})
+        cls._primitive = _FunctionPrimitive(cls.__name__, _forward, vjp=_rule, jvp=_jvp,
+                                            variadic=True, saves=("ctx",),
+                                            meta={"function": cls})
 
     @staticmethod
     def forward(ctx, *args):
@@ -160,6 +178,10 @@ class Function:
     def backward(ctx, *grads):
         raise NotImplementedError("write backward(ctx, *grads) as a @staticmethod, returning "
                                   "one gradient (or None) per argument of forward")
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        raise NotImplementedError("write jvp(ctx, *tangents) for forward mode (optional)")
 
     @classmethod
     def apply(cls, *args):

@@ -134,3 +134,27 @@ def test_functions_stay_out_of_the_builtin_table_and_free_their_context():
     y.backward()
     with pytest.raises(RuntimeError, match="second time"):
         y.backward()
+
+
+def test_forward_mode_uses_the_functions_own_jvp_or_says_it_needs_one():
+    class Cube(ad.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3 * x * x * g
+
+        @staticmethod
+        def jvp(ctx, dx):
+            (x,) = ctx.saved_tensors
+            return 3 * x * x * dx
+    x = np.array([1.0, 2.0])
+    _, tangent = ad.jvp(Cube.apply, (x,), (np.ones(2),))
+    np.testing.assert_allclose(np.asarray(tangent.numpy() if hasattr(tangent, "numpy")
+                                          else tangent), 3 * x * x)
+    with pytest.raises(RuntimeError, match="MyReLU: forward mode"):
+        ad.jvp(MyReLU.apply, (x,), (np.ones(2),))
