@@ -14,7 +14,8 @@ from . import viz
 from .backend import asnumpy, get_backend, register_backend
 from .dtypes import float32, float64, get_default_dtype, set_default_dtype
 from .functional import avg_pool2d, conv2d, log_softmax, max_pool2d, softmax
-from .modes import enable_grad, is_grad_enabled, no_grad, scope
+from .modes import enable_grad, is_grad_enabled, no_grad, scope, set_grad_enabled
+from . import autograd
 from .ops.elementwise import (
                               abs,
                               add,
@@ -86,6 +87,7 @@ __all__ = [
                               "as_tensor",
                               "asnumpy",
                               "astype",
+                              "autograd",
                               "avg_pool2d",
                               "backward",
                               "broadcast_to",
@@ -148,6 +150,7 @@ __all__ = [
                               "reshape",
                               "scope",
                               "set_default_dtype",
+                              "set_grad_enabled",
                               "sigmoid",
                               "sign",
                               "sin",

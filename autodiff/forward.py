@@ -44,7 +44,7 @@ def forward_tangents(outputs, inputs, tangents) -> list:
     for node in reversed(topological_order(outputs)):       # inputs before their consumers
         if node._op is None or id(node) in known:
             continue
-        if node._inputs is None:
+        if node._inputs is None or node._freed and node._op.saves:
             raise RuntimeError(f"jvp: the graph of op '{node._op.name}' was freed")
         ins = [known.get(id(x)) for x in node._inputs]
         if any(t is not None for t in ins):

@@ -23,8 +23,19 @@ def is_grad_enabled() -> bool:
 
 
 class _GradMode(contextlib.ContextDecorator):
+    """A ``with`` block, or a decorator (``@ad.no_grad()`` or ``@ad.no_grad``), that sets
+    whether ops are recorded and restores the previous setting after."""
+
+    def __new__(cls, *args):
+        if cls is not _GradMode and len(args) == 1 and callable(args[0]):
+            return cls()(args[0])                     # used bare as a decorator
+        return super().__new__(cls)
+
     def __init__(self, enabled: bool):
         self.enabled = enabled
+
+    def _recreate_cm(self):
+        return _GradMode(self.enabled)    # each decorated call keeps its own previous setting
 
     def __enter__(self):
         self.previous = STATE.grad_enabled
@@ -35,14 +46,34 @@ class _GradMode(contextlib.ContextDecorator):
         return False
 
 
-def no_grad():
+class no_grad(_GradMode):
     """Record nothing inside: ops run, no graph is kept (evaluation, optimizer steps)."""
-    return _GradMode(False)
+
+    def __init__(self, func=None):
+        super().__init__(False)
 
 
-def enable_grad():
+class enable_grad(_GradMode):
     """Record again inside a ``no_grad`` block (used by double backward)."""
-    return _GradMode(True)
+
+    def __init__(self, func=None):
+        super().__init__(True)
+
+
+class set_grad_enabled(_GradMode):
+    """``set_grad_enabled(False)`` switches recording off now (a call), or inside a ``with``
+    block, restoring the previous setting after (PyTorch's ``torch.set_grad_enabled``)."""
+
+    def __init__(self, mode: bool):
+        super().__init__(bool(mode))
+        self.previous = STATE.grad_enabled
+        STATE.grad_enabled = self.enabled
+
+    def __enter__(self):
+        pass
+
+    def _recreate_cm(self):
+        return _GradMode(self.enabled)
 
 
 class ScopeName(str):

@@ -11,9 +11,11 @@ import sys
 
 import numpy as np
 
+from . import version
 from .modes import STATE, _GradMode
 from .ops.elementwise import astype
 from .ops.reduce import sum_to
+from .primitive import LINEAR
 from .tensor import Tensor, tensor
 
 
@@ -59,15 +61,77 @@ def _seed(root: Tensor, grad) -> Tensor:
 def _freed_error(node: Tensor) -> RuntimeError:
     where = f" (built at {node._site})" if node._site else ""
     return RuntimeError(
-        f"backward: op '{node._op.name}'{where} was already differentiated and its saved values "
-        "were freed; pass retain_graph=True to the first backward() to go through it again")
+        "Trying to backward through the graph a second time (or directly access saved tensors "
+        f"after they have already been freed): op '{node._op.name}'{where} was already "
+        "differentiated and its saved values were freed; pass retain_graph=True to the first "
+        "backward() to go through it again")
 
 
-def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=None):
+# Backward keeps each node's gradient for pictures (``ad.draw`` after ``backward()``) when it
+# is small: a teaching graph keeps them all, a training batch's large activations keep none
+# (they would double the memory a held graph takes).
+KEEP_NODE_GRAD_MAX = 1 << 16
+
+
+def _check_versions(node: Tensor) -> None:
+    """Raise PyTorch's error when a value ``node``'s rule needs was written in place after
+    ``node`` was recorded (called only when some in-place write happened since)."""
+    from .autograd import backward_name
+    needed = _values_needed(node)
+    for k, x in enumerate([node, *node._inputs]):
+        role = "output 0" if k == 0 else f"input {k - 1}"
+        if k and getattr(x, "_rebound_at", 0) > node._epoch:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{x.dtype} tensor {list(x.shape)}], {role} of "
+                f"{backward_name(node._op)} (op '{node._op.name}'), was made to stand for a new "
+                "node by an in-place op after this op used it. Hint: use the out-of-place op "
+                "(y = y + 1), or clone() the tensor before changing it")
+        counter = version.written_since(x.array, node._epoch) if needed[k] else None
+        if counter is not None:
+            ops = ", ".join(sorted({op for t, op in counter.edits if t > node._epoch}))
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{x.dtype} tensor {list(x.shape)}], which is {role} of "
+                f"{backward_name(node._op)} (op '{node._op.name}'), is at version "
+                f"{counter.version}; expected version {counter.version_at(node._epoch)} "
+                f"instead (changed by {ops}). Hint: do the in-place change after backward(), "
+                "or on a copy (clone())")
+
+
+def _values_needed(node: Tensor) -> list[bool]:
+    """Which of (output, input 0, input 1, ...) the rules this backward runs will read."""
+    op, inputs = node._op, node._inputs
+    if op.jvp == LINEAR:                 # a linear op's rules read shapes only, never values
+        return [False] * (1 + len(inputs))
+    ctx = (node._params or {}).get("ctx") if op.meta.get("function") else None
+    if ctx is not None:                  # a Function needs exactly what it saved
+        kept = {tuple(s) for s in ctx._saved if s[0] != "value"}
+        return [("output",) in kept] + [("input", k) in kept for k in range(len(inputs))]
+    needed = [False] * (1 + len(inputs))
+    for i, x in enumerate(inputs):
+        rule = op.rule(i) if x.requires_grad else None
+        if rule is None:
+            continue
+        found = version.reads(rule)
+        for k in range(len(needed)):
+            needed[k] = needed[k] or found is None or k >= len(found) or found[k]
+    return needed
+
+
+def _release_saved(node: Tensor) -> None:
+    """After backward: free what only a second backward would read (the arrays an op's
+    forward saved for its rules, e.g. a convolution's im2col matrix)."""
+    node._params = {k: v for k, v in node._params.items() if k not in node._op.saves}
+
+
+def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=None,
+                 only=None):
     """The one backward loop.
 
     With ``capture`` (a list of tensors) it returns their gradients and touches no ``.grad``;
-    without, it accumulates into every leaf's ``.grad`` (and tensors that ``retain_grad()``).
+    without, it accumulates into every leaf's ``.grad`` (and tensors that ``retain_grad()``),
+    or with ``only`` (a list of tensors) into theirs alone.
     """
     for root in roots:
         if not root.requires_grad:
@@ -79,6 +143,8 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=N
         grads[id(root)] = grads[id(root)] + seed if id(root) in grads else seed
     wanted = {id(t): None for t in capture} if capture is not None else None
     handed = {id(seed.array) for seed in seeds}     # the caller's arrays, then each .grad's
+    into = None if only is None else {id(t) for t in only}
+    now = version.CLOCK[0]
     with _GradMode(create_graph):
         for node in topological_order(roots):
             g = grads.pop(id(node), None)
@@ -87,7 +153,7 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=N
             if wanted is not None:
                 if id(node) in wanted:
                     wanted[id(node)] = g
-            elif node._op is None or node._retains_grad:
+            elif (node._op is None or node._retains_grad) and (into is None or id(node) in into):
                 g_kept = g if create_graph else g.detach()
                 if node.grad is None:
                     node.grad = _owned(g_kept, handed)
@@ -96,12 +162,17 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=N
                     node.grad = node.grad + g_kept
             if node._op is None:
                 continue
-            if node._inputs is None:
+            if node._freed:
                 raise _freed_error(node)
+            if node._epoch != now:
+                _check_versions(node)
+            if wanted is None and g.array.size <= KEEP_NODE_GRAD_MAX:
+                node._backward_grad = g.detach() if create_graph else g    # g has no graph
             _propagate(node, g, grads)
             if not retain_graph:
-                node._inputs = None      # drop the saved inputs: the graph can be freed
-                node._params = None
+                node._freed = True        # structure and values stay (pictures)
+                if node._op.saves:
+                    _release_saved(node)
     if capture is not None:
         return [wanted[id(t)] for t in capture]
     return None
@@ -190,13 +261,25 @@ def _accumulate(grads: dict, key: int, dx: Tensor) -> None:
         grads[key] = total + dx
 
 
-def backward(root: Tensor, grad=None, retain_graph: bool = False, create_graph: bool = False):
+def backward(root, grad=None, retain_graph: bool | None = None, create_graph: bool = False,
+             inputs=None):
     """Accumulate d(root)/d(leaf) into ``leaf.grad`` for every leaf that requires a gradient.
 
-    ``retain_graph`` keeps the graph for another backward; ``create_graph`` records the
-    backward pass itself so that gradients can be differentiated again.
+    ``retain_graph`` (default: ``create_graph``) keeps the graph for another backward;
+    ``create_graph`` records the backward pass itself so that gradients can be differentiated
+    again; ``inputs`` limits which tensors' ``.grad`` it fills. ``root`` may be a list of
+    outputs (with a list of seeds), as in ``torch.autograd.backward``.
     """
-    run_backward([root], [_seed(root, grad)], retain_graph or create_graph, create_graph)
+    keep = create_graph if retain_graph is None else retain_graph
+    if isinstance(root, Tensor) and inputs is None:        # the common case, kept short
+        run_backward([root], [_seed(root, grad)], keep, create_graph)
+        return
+    roots = [root] if isinstance(root, Tensor) else list(root)
+    grads = [grad] * len(roots) if grad is None or isinstance(grad, Tensor) or len(roots) == 1 \
+        else list(grad)
+    only = None if inputs is None else [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    run_backward(roots, [_seed(r, g) for r, g in zip(roots, grads)], keep, create_graph,
+                 only=only)
 
 
 def gradients(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, version
 from .backend import Backend, asnumpy, backend_of, get_backend, to_device
 from .modes import STATE
 from .primitive import Primitive
@@ -23,6 +23,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 # names the first frame outside them, the user's line, not a layer's or a loss's.
 _LIBRARY_DIRS = tuple(os.path.join(os.path.dirname(_PACKAGE_DIR), name, "")
                       for name in ("autodiff", "nn"))
+_CLOCK = version.CLOCK
 
 
 class Tensor:
@@ -31,8 +32,9 @@ class Tensor:
     Build one with :func:`autodiff.tensor`; ``Tensor(data)`` accepts the same data.
     """
 
-    __slots__ = ("__weakref__", "_grad", "_inputs", "_op", "_params", "_retains_grad", "_scope",
-                 "_site", "array", "name", "requires_grad")
+    __slots__ = ("__weakref__", "_backward_grad", "_epoch", "_freed", "_grad", "_inputs", "_op",
+                 "_params", "_rebound_at", "_retains_grad", "_scope", "_site", "array", "name",
+                 "requires_grad")
     __array_ufunc__ = None   # make NumPy hand ``ndarray * tensor`` back to Tensor.__rmul__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, device=None,
@@ -54,6 +56,11 @@ class Tensor:
         self._scope = ()
         self._site = None
         self._retains_grad = False
+        # Set only where they mean something (kept out of here: every tensor pays for this):
+        # _epoch, _freed         by _node on a recorded node (the version clock then; whether
+        #                        backward went through it and released its saved extras),
+        # _rebound_at            by an in-place op that made the tensor stand for a new node,
+        # _backward_grad         by backward: d(root)/d(self) as it computed it (for draw).
 
     @classmethod
     def _wrap(cls, array) -> Tensor:
@@ -72,6 +79,17 @@ class Tensor:
     @data.setter
     def data(self, value) -> None:
         self.array = value.array if isinstance(value, Tensor) else value
+
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's memory has had (PyTorch's ``_version``)."""
+        return version.version(self.array)
+
+    @property
+    def grad_fn(self):
+        """The op that made this tensor, as backward sees it (None for a leaf)."""
+        from .autograd import grad_fn_of
+        return grad_fn_of(self)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -176,13 +194,24 @@ class Tensor:
         return self
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph."""
+        """The same data (and memory, and version counter), cut from the graph."""
         return Tensor._wrap(self.array)
 
-    def backward(self, grad=None, retain_graph: bool = False, create_graph: bool = False):
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``reverse.backward``)."""
+    def detach_(self) -> Tensor:
+        """Cut this tensor itself from the graph: it becomes a leaf."""
+        self._op = self._inputs = self._params = None
+        self.requires_grad = False
+        return self
+
+    def backward(self, gradient=None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs=None, *, grad=None):
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``reverse.backward``).
+
+        ``gradient`` (PyTorch's name; ``grad=`` is the old one) seeds a non-scalar output.
+        """
         from .reverse import backward
-        backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
+        backward(self, gradient if grad is None else grad, retain_graph=retain_graph,
+                 create_graph=create_graph, inputs=inputs)
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -256,6 +285,21 @@ class Tensor:
     def expand_dims(self, axis): return _shp.expand_dims(self, axis)
     def broadcast_to(self, shape): return _shp.broadcast_to(self, shape)
     def __getitem__(self, index): return _shp.getitem(self, index)
+
+    # ---- in place (autodiff/inplace.py: version counter, leaf and view rules) --------------
+    def __setitem__(self, index, value): _inplace.setitem(self, index, value)
+    def add_(self, other, alpha=1): return _inplace.add_(self, other, alpha)
+    def sub_(self, other, alpha=1): return _inplace.sub_(self, other, alpha)
+    def mul_(self, other): return _inplace.mul_(self, other)
+    def div_(self, other): return _inplace.div_(self, other)
+    def zero_(self): return _inplace.zero_(self)
+    def fill_(self, value): return _inplace.fill_(self, value)
+    def copy_(self, src): return _inplace.copy_(self, src)
+    def clamp_(self, min=None, max=None): return _inplace.clamp_(self, min, max)
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
 
     @property
     def T(self) -> Tensor:
@@ -438,6 +482,8 @@ def _node(op: Primitive, out, tensors, params) -> Tensor:
                 result._inputs = tensors
                 result._params = params
                 result._scope = state.scope
+                result._epoch = _CLOCK[0]
+                result._freed = False
                 break
     if state.anomaly:
         from .testing import check_forward
@@ -475,3 +521,6 @@ from .ops import elementwise as _ew
 from .ops import linalg as _lin
 from .ops import reduce as _red
 from .ops import shape as _shp
+
+# isort: split
+from . import inplace as _inplace  # after the ops: in-place ops are written with them

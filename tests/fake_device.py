@@ -88,7 +88,7 @@ DATA_DEPENDENT_SHAPES = frozenset({"nonzero", "flatnonzero", "argwhere", "unique
 class FakeArray:
     """A device array: a NumPy array inside, but it never turns into one by accident."""
 
-    __slots__ = ("_a",)
+    __slots__ = ("__weakref__", "_a")   # CuPy arrays take weak references too
     __array_ufunc__ = None        # NumPy ufuncs (np.exp, ndarray + fake) refuse it
 
     def __array_function__(self, func, types, args, kwargs):

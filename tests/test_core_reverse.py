@@ -35,7 +35,7 @@ def test_topological_order_puts_consumers_first():
     assert order[0] is c and order[-1] is x
 
 
-def test_backward_frees_the_graph():
+def test_backward_keeps_the_graph_while_the_output_is_held_then_refcounting_frees_it():
     gc.disable()                      # freed by reference counting alone, no cycle collector
     try:
         x = ad.tensor([1.0, 2.0], requires_grad=True)
@@ -43,8 +43,10 @@ def test_backward_frees_the_graph():
         ref = weakref.ref(hidden)
         loss = (hidden * 2).sum()
         del hidden
-        assert ref() is not None      # kept alive by the graph until backward
+        assert ref() is not None      # kept alive by the graph
         loss.backward()
+        assert ref() is not None      # still there for ad.draw(loss) (issue 16.1)
+        del loss
         assert ref() is None
     finally:
         gc.enable()

@@ -35,6 +35,7 @@
 # %%
 import math
 
+import numpy as np
 import sympy
 
 import autodiff as ad
@@ -180,6 +181,66 @@ assert len(frames) == len(at_numbers.steps) == 9
 ad.viz.show(graph, "01_chain_rule.png")
 
 # %% [markdown]
+# ## Your turn: write a layer's backward pass
+#
+# Every op the engine knows is a forward plus a rule `downstream = upstream × local`. You can
+# add your own with `ad.autograd.Function` (PyTorch's API, so the same class runs on
+# `torch.autograd.Function`): `forward` computes the output and saves what the backward will
+# need; `backward` receives the upstream gradient $\bar{y}$ and returns one downstream
+# gradient per input. For a dense layer $y = x W^\top + b$ (a batch of rows $x$):
+#
+# $$\bar{x} = \bar{y}\, W, \qquad \bar{W} = \bar{y}^\top x, \qquad
+#   \bar{b} = \textstyle\sum_{\text{rows}} \bar{y}$$
+
+# %%
+class Dense(ad.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x, w)
+        return x @ w.T + b
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        return g @ w, g.T @ x, g.sum(axis=0)
+
+
+rng = np.random.default_rng(0)
+x_batch, w_dense, b_dense = rng.standard_normal((4, 3)), rng.standard_normal((2, 3)), np.zeros(2)
+assert ad.gradcheck(Dense.apply, [x_batch, w_dense, b_dense])   # your rule vs finite differences
+
+# %% [markdown]
+# `gradcheck` compares your backward with finite differences and names the worst element
+# when they disagree. A common slip, forgetting the transpose in $\bar{W}$, is caught:
+
+# %%
+class DenseWrong(Dense):
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        return g @ w, (g.T @ x) * 0.5, g.sum(axis=0)
+
+
+try:
+    ad.gradcheck(DenseWrong.apply, [x_batch, w_dense, b_dense])
+    raise AssertionError("gradcheck should have failed")
+except ad.GradcheckError as error:
+    print(error)
+
+# %% [markdown]
+# Your op is a first-class node: it trains like a built-in, and the picture shows it as one
+# op named after your class.
+
+# %%
+xs = ad.tensor(x_batch, name="x")
+ws = ad.tensor(w_dense, requires_grad=True, name="W")
+bs = ad.tensor(b_dense, requires_grad=True, name="b")
+loss = (Dense.apply(xs, ws, bs) ** 2).sum()
+loss.backward()
+assert np.allclose(ws.grad.numpy(), 2 * (x_batch @ w_dense.T).T @ x_batch)
+assert "Dense" in ad.draw(loss).source      # drawn after backward: the gradients it computed
+
+# %% [markdown]
 # ## What to remember
 #
 # - Backpropagation is the chain rule applied edge by edge: downstream = upstream × local.
@@ -188,3 +249,5 @@ ad.viz.show(graph, "01_chain_rule.png")
 # - An add distributes the gradient, a multiply swaps its inputs, a sigmoid scales by
 #   $\sigma(1 - \sigma)$.
 # - A value used several times receives the **sum** of its consumers' gradients.
+# - Your own op is a forward and a backward (`ad.autograd.Function`); `ad.gradcheck` tells you
+#   whether the backward is right.

@@ -92,7 +92,7 @@ class Graph:
         forward = forward_order(output)
         self.output = output
         for t in forward:
-            if t._op is not None and t._inputs is None:
+            if t._op is not None and (t._inputs is None or t._freed and t._op.saves):
                 raise RuntimeError(f"derive: op '{t._op.name}' in this graph was already "
                                    "differentiated and its inputs freed; build the graph again")
         taken = set()

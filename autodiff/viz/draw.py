@@ -56,7 +56,8 @@ def draw(output: Tensor, values: bool = True, grads: bool = True, rankdir: str |
 
     values, grads: write each tensor's value and its gradient d(output)/d(tensor). Gradients
         are computed here, without touching any ``.grad``; for a non-scalar output they are
-        those of ``output.sum()``. Draw before ``backward()``, which frees the graph.
+        those of ``output.sum()``. After ``output.backward()`` the picture shows the gradients
+        that backward computed (leaves' ``.grad`` and every node's).
     rankdir: "LR" (left to right), "TB" (top to bottom), ...; None picks "TB" for a model
         (module calls) or a folded graph, which then reads as a page, else "LR" when it fits.
     expand: False folds scopes (one box per module) when the picture would not fit a slide
@@ -82,9 +83,6 @@ def prepare(output, grads=True, expand=False, max_nodes=300, at=None, names=None
     """Check the output, plan the picture and compute the gradients it shows."""
     if not isinstance(output, Tensor):
         raise TypeError(f"draw: expected the output Tensor, got {type(output).__name__}")
-    if output._op is not None and output._inputs is None:
-        raise RuntimeError("draw: the graph behind this tensor was freed by backward(); draw "
-                           "it before backward(), or call backward(retain_graph=True)")
     if not isinstance(max_nodes, int) or max_nodes < 10:
         raise ValueError(f"draw: max_nodes must be an int of at least 10, got {max_nodes!r}")
     if rankdir not in (None, "LR", "RL", "TB", "BT"):
@@ -154,6 +152,8 @@ def _gradients(output: Tensor, layout: Layout, notes: list) -> dict:
     """d(output)/d(t) for every tensor the picture shows, as host arrays keyed by id."""
     if not output.requires_grad:
         return {}
+    if getattr(output, "_freed", False):
+        return _gradients_of_backward(output, layout, notes)
     shown = [t for t in layout.tensors if t.requires_grad and layout.item(t) is not None]
     seed = None
     if output.size != 1:
@@ -165,3 +165,22 @@ def _gradients(output: Tensor, layout: Layout, notes: list) -> dict:
         notes.append(f"no gradients: {e}")
         return {}
     return {id(t): g.numpy() for t, g in zip(shown, found)}
+
+
+def _gradients_of_backward(output: Tensor, layout: Layout, notes: list) -> dict:
+    """The gradients the last ``backward()`` through ``output`` computed: leaves' ``.grad``,
+    nodes' kept gradients (``reverse.KEEP_NODE_GRAD_MAX``: large ones are not kept)."""
+    found, missing = {}, 0
+    for t in layout.tensors:
+        if not t.requires_grad or layout.item(t) is None:
+            continue
+        kept = getattr(t, "_backward_grad", None)
+        g = t.grad if t._op is None or kept is None else kept
+        if g is None:
+            missing += t._op is not None
+            continue
+        found[id(t)] = g.numpy()
+    notes.append("gradients from backward()")
+    if missing:
+        notes.append(f"{missing} large nodes' gradients not kept by backward")
+    return found

@@ -3,6 +3,8 @@ and saving/loading that state (PyTorch's ``torch.optim.Optimizer``).
 
 A subclass writes one method, ``update(p, g, group, state)``: the documented rule for one
 parameter, done in place on ``p.array`` with array operations (NumPy or CuPy), no graph.
+``step`` then raises the parameter's version (``autodiff/version.py``), so a backward through
+a graph built before the step raises PyTorch's error instead of using the new weights.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import numpy as np
 
 from autodiff import Tensor, enable_grad, no_grad
 from autodiff.backend import asnumpy, backend_of
+from autodiff.version import bump
 
 # PyTorch's ValueError for a setting that must be >= 0 (NaN included), by setting name
 INVALID = {
@@ -124,6 +127,7 @@ class Optimizer:
                     if group.get("maximize"):
                         g = -g
                     self.update(p, g, group, self.state.setdefault(p, {}))
+                    bump(p.array, f"{type(self).__name__}.step")   # p changed in place
         return loss
 
     def update(self, p: Tensor, g, group: dict[str, Any], state: dict[str, Any]) -> None:
