@@ -6,12 +6,14 @@ beside each), and the gradients.
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import sympy
 
 from .graph import GraphNode
 from .namespace import SYMPY_NAMESPACE, exact
-from .printing import expr_latex, expr_text, plain_rule, value_text
+from .printing import expr_latex, expr_text, latex_of, plain_rule, value_text
 
 INFIX_TEXT = {"add": "+", "sub": "-", "mul": "*", "div": "/", "power": "**", "matmul": "@"}
 INFIX_LATEX = {"add": "+", "sub": "-", "mul": r"\cdot", "div": "/", "matmul": ""}
@@ -21,7 +23,12 @@ ELEMENTWISE_ARITHMETIC = ("add", "sub", "mul", "div", "power", "neg")
 
 
 def _name_latex(name: str) -> str:
-    return sympy.latex(sympy.Symbol(name))
+    return latex_of(sympy.Symbol(name))
+
+
+def _markdown_text(text: str) -> str:
+    """Plain text in a Markdown table: no HTML (a name like ``<img ...>``), no cell breaks."""
+    return html.escape(text, quote=False).replace("|", r"\|")
 
 
 def _input_name(d, x, style: str) -> str:
@@ -30,7 +37,7 @@ def _input_name(d, x, style: str) -> str:
         return node.name if style == "text" else _name_latex(node.name)
     data = np.asarray(x.array, dtype=object)
     if data.shape == ():
-        text = str(data[()]) if style == "text" else sympy.latex(data[()])
+        text = str(data[()]) if style == "text" else latex_of(data[()])
         return f"({text})" if text.startswith("-") else text
     return f"const{list(data.shape)}" if style == "text" else r"\mathrm{const}"
 
@@ -54,7 +61,7 @@ def definition(d, node: GraphNode, style: str = "text") -> str:
             x.shape == () for x in t._inputs):
         forms = [d.graph.form(x).array for x in t._inputs]
         value = np.asarray(op.forward(SYMPY_NAMESPACE, *forms), dtype=object)[()]
-        return sympy.latex(exact(value))
+        return latex_of(exact(value))
     args = [_input_name(d, x, style) for x in t._inputs]
     infix = INFIX_TEXT if style == "text" else INFIX_LATEX
     if op.name in infix and len(args) == 2:
@@ -219,7 +226,7 @@ def _with_number(form, value, summary: str = "") -> str:
 
 def markdown(d) -> str:
     """Tables: the forward pass and the steps, then the gradients as a list."""
-    lines = [f"### {title(d)}", "", "**Forward pass**", "", "| node | definition | value |",
+    lines = [f"### {_markdown_text(title(d))}", "", "**Forward pass**", "", "| node | definition | value |",
              "|---|---|---|"]
     for node in d.graph.forward:
         number = value_text(node.value) or ""
@@ -239,7 +246,7 @@ def markdown(d) -> str:
                          f"| | {_with_number(step.downstream_form, step.downstream)} |")
             continue
         local = "" if step.local is None else _with_number(step.local_form, step.local, "Jacobian")
-        lines.append(f"| {k} | {headline(d, step)} | {rule} | "
+        lines.append(f"| {k} | {_markdown_text(headline(d, step))} | {rule} | "
                      f"{_with_number(step.upstream_form, step.upstream)} | {local} | "
                      f"{_with_number(step.downstream_form, step.downstream)} |")
     lines += ["", "**Gradients**" if d.mode == "reverse" else "**Result**", ""]

@@ -101,6 +101,17 @@ def _decorated(expr):
     return expr.xreplace(swaps) if swaps else expr
 
 
+def _escaped_names(expr):
+    """Every symbol's and user function's name escaped for markup: SymPy's MathML printer
+    writes names verbatim, so a tensor named ``<img src=x onerror=...>`` would be a tag."""
+    from sympy.core.function import AppliedUndef
+    swaps = {s: sympy.Symbol(html_text.escape(s.name)) for s in expr.atoms(sympy.Symbol)
+             if html_text.escape(s.name) != s.name}
+    expr = expr.xreplace(swaps) if swaps else expr
+    return expr.replace(lambda e: isinstance(e, AppliedUndef),
+                        lambda e: sympy.Function(html_text.escape(type(e).__name__))(*e.args))
+
+
 def _entities_to_text(markup: str) -> str:
     """Named entities (``&InvisibleTimes;``) as characters, so the page is well-formed XML."""
     def swap(match):
@@ -124,7 +135,7 @@ def math(value, summary: str = "") -> str:
         expr = sympy.Matrix(np.atleast_2d(array).tolist())
     else:
         expr = exact(array[()])
-    markup = sympy.mathml(_decorated(expr), printer="presentation")
+    markup = sympy.mathml(_escaped_names(_decorated(expr)), printer="presentation")
     return ('<math xmlns="http://www.w3.org/1998/Math/MathML">'
             f"{_entities_to_text(markup)}</math>")
 

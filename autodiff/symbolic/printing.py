@@ -64,12 +64,39 @@ class _TextPrinter(StrPrinter):
         return f"[{self._print(cond)}]" if cond is not None else super()._print_Piecewise(expr)
 
 
+_LATEX_TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$",
+                       "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "^": r"\textasciicircum{}",
+                       "~": r"\textasciitilde{}", "<": r"\textless{}", ">": r"\textgreater{}",
+                       "|": r"\textbar{}"}
+
+
+def latex_text(text: str) -> str:
+    """Any text as the argument of ``\\text{...}``: LaTeX's special characters (and ``< >``,
+    which Markdown would read as HTML) escaped."""
+    return "".join(_LATEX_TEXT_ESCAPES.get(c, c) for c in str(text))
+
+
+def plain_name(name: str) -> bool:
+    """A name SymPy may typeset itself (``w0``, ``K_0_1``, ``alpha``)."""
+    return re.fullmatch(r"[A-Za-z0-9_]*", name) is not None
+
+
 class _LatexPrinter(LatexPrinter):
+    def _print_Symbol(self, expr, style="plain"):
+        if plain_name(expr.name):
+            return super()._print_Symbol(expr, style)
+        return rf"\text{{{latex_text(expr.name)}}}"
+
     def _print_Piecewise(self, expr):
         cond = _indicator(expr)
         if cond is None:
             return super()._print_Piecewise(expr)
         return rf"\left[{self._print(cond)}\right]"
+
+
+def latex_of(expr) -> str:
+    """SymPy's LaTeX, with an indicator as an Iverson bracket and odd names as escaped text."""
+    return _LatexPrinter().doprint(expr)
 
 
 def expr_latex(value, summary: str = "") -> str:
