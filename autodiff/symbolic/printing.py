@@ -17,11 +17,26 @@ from .step import as_array
 MAX_SHOWN = 16          # tensors with more entries are summarised, not printed
 
 
+UNDEFINED = "undefined (division by zero)"
+
+
 def number_text(value) -> str:
-    """An exact number as a short decimal: 2, -0.1966, 1.5e-07."""
+    """An exact number as a short decimal: 2, -0.1966, 1.5e-07; ``inf``, ``-inf``, and
+    ``undefined (division by zero)`` for SymPy's complex infinity (``x/0``)."""
     value = exact(value)
+    if value is sympy.zoo:
+        return UNDEFINED
+    if value is sympy.nan:
+        return "undefined"
+    if value in (sympy.oo, -sympy.oo):
+        return "inf" if value is sympy.oo else "-inf"
     if value.is_Integer:
-        return str(int(value))
+        if abs(value) < 10 ** 15:
+            return str(int(value))
+        try:
+            return f"{float(value):.4g}"              # never thousands of digits
+        except OverflowError:
+            return "inf" if value > 0 else "-inf"
     number = complex(value.evalf(15))
     text = f"{number.real:.4g}"
     return text if not number.imag else f"{text}{number.imag:+.4g}i"
@@ -62,6 +77,15 @@ class _TextPrinter(StrPrinter):
     def _print_Piecewise(self, expr):
         cond = _indicator(expr)
         return f"[{self._print(cond)}]" if cond is not None else super()._print_Piecewise(expr)
+
+    def _print_ComplexInfinity(self, expr):
+        return UNDEFINED
+
+    def _print_Infinity(self, expr):
+        return "inf"
+
+    def _print_NegativeInfinity(self, expr):
+        return "-inf"
 
 
 _LATEX_TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$",

@@ -10,25 +10,41 @@ from .derive import parse_values
 
 
 def run(args) -> int:
+    from pathlib import Path
+
     import autodiff as ad
     from autodiff.symbolic.parser import symbolic_graph
-    from autodiff.viz.render import picture_format
+    from autodiff.viz.render import picture_format, render_bytes
 
-    picture_format(args.output)                   # a bad suffix fails before any work
-    out, variables = symbolic_graph(args.expr)
-    values = parse_values(args.at, list(variables))
-    at = {variables[name]: value for name, value in values.items()}
-    picture = ad.draw(out, values=not args.no_values, grads=not args.no_grads,
-                      rankdir=args.rankdir, at=at or None)
-    path = picture.write(args.output)
-    print(f"wrote {path} ({picture.shown_nodes} nodes)")
+    from ..budget import symbolic_budget
+    from ..cli import UserError
+    from ..output import check_target, write_output
+
+    check_target(args.output, "graph.png")       # a folder or a bad suffix fails before any work
+    chosen = picture_format(args.output)
+    if args.steps and Path(args.steps).exists() and not Path(args.steps).is_dir():
+        raise UserError(f"--steps {args.steps!r} is a file; give a folder for the step pictures")
+    with symbolic_budget("drawing the graph"):
+        out, variables = symbolic_graph(args.expr)
+        values = parse_values(args.at, list(variables))
+        at = {variables[name]: value for name, value in values.items()}
+        picture = ad.draw(out, values=not args.no_values, grads=not args.no_grads,
+                          rankdir=args.rankdir, at=at or None)
+    note = write_output(args.output, render_bytes(picture, chosen))
+    if note:
+        print(note)
+    print(f"wrote {args.output} ({picture.shown_nodes} nodes)")
     if args.steps:
         from autodiff.symbolic.derive import derive
-        derivation = derive(out)
-        if values:
-            derivation = derivation.at({name: value for name, value in values.items()})
+        with symbolic_budget("the derivation behind the step pictures"):
+            derivation = derive(out)
+            if values:
+                derivation = derivation.at({name: value for name, value in values.items()})
+        created = not Path(args.steps).exists()
         frames = ad.draw_steps(derivation, args.steps, format=args.steps_format,
                                rankdir=args.rankdir)
+        if created:
+            print(f"created the folder {args.steps}")
         print(f"wrote {len(frames)} frames to {args.steps}"
               + (f" and the animation {frames.gif}" if frames.gif else ""))
     return 0
