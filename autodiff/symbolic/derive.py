@@ -48,6 +48,7 @@ class Derivation:
             raise ValueError(f"derive: mode must be 'reverse' or 'forward', not {mode!r}")
         self.output, self.mode, self._seed_arg = output, mode, seed
         self.graph = Graph(output, names)
+        self.numeric_leaves = self.graph.numeric     # every leaf holds numbers
         self.wrt = self._resolve_wrt(wrt)
         self.values = None                       # {name: value} once at() gave numbers
         self._steps: list[Step] = []
@@ -67,7 +68,7 @@ class Derivation:
         self._gradients = Gradients(
             [(t, to_sympy(tidy(g))) for t, g in grads],
             {self.graph.node(t).name: id(t) for t, _ in grads})
-        if self.graph.numeric:
+        if self.numeric_leaves:
             _check_real(self)
 
     @property

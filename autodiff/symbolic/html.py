@@ -194,16 +194,17 @@ def _step_rows(d, step) -> list[tuple[str, str, str]]:
     up, local, down = labels(d, step)
     if step.kind == "sum":
         rows = [(f"from {src}", up, math(f) + _number(v))
-                for src, f, v in zip(step.sources, step.upstream_form, step.upstream)]
-        return rows + [("total", up, math(step.downstream_form) + _number(step.downstream))]
+                for src, f, v in zip(step.sources, step.upstream_form, step.shown("upstream"))]
+        total = math(step.downstream_form) + _number(step.shown("downstream"))
+        return rows + [("total", up, total)]
     if step.kind == "unbroadcast":
-        return [("upstream", up, math(step.upstream_form) + _number(step.upstream)),
-                ("downstream", up, math(step.downstream_form) + _number(step.downstream))]
+        return [("upstream", up, math(step.upstream_form) + _number(step.shown("upstream"))),
+                ("downstream", up, math(step.downstream_form) + _number(step.shown("downstream")))]
     names = ("tangent in", "local", "tangent out") if d.mode == "forward" else (
         "upstream", "local", "downstream")
-    return [(names[0], up, math(step.upstream_form) + _number(step.upstream)),
-            (names[1], local, math(step.local_form, "Jacobian") + _number(step.local)),
-            (names[2], down, math(step.downstream_form) + _number(step.downstream))]
+    return [(names[0], up, math(step.upstream_form) + _number(step.shown("upstream"))),
+            (names[1], local, math(step.local_form, "Jacobian") + _number(step.shown("local"))),
+            (names[2], down, math(step.downstream_form) + _number(step.shown("downstream")))]
 
 
 def html(d, standalone: bool = True) -> str:
