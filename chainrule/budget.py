@@ -33,9 +33,9 @@ def seconds() -> float:
 
 
 @contextmanager
-def symbolic_budget(what: str = "the derivation"):
-    """Raise :class:`BudgetExceeded` when the block runs past the time budget."""
-    limit = seconds()
+def symbolic_budget(what: str = "the derivation", share: float = 1.0):
+    """Raise :class:`BudgetExceeded` when the block runs past ``share`` of the time budget."""
+    limit = seconds() * share
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable:
         with np.errstate(over="ignore", invalid="ignore"):

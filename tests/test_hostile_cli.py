@@ -145,3 +145,11 @@ def test_help_is_plain_text(capsys):
             main([command, "--help"])
         out, _ = capsys.readouterr()
         assert "``" not in out and "usage: chainrule" in out
+
+
+@pytest.mark.parametrize("expression", ["x**x**x**x", "exp(exp(exp(exp(x))))"])
+def test_draw_at_huge_numbers_answers(expression, capsys, tmp_path):
+    target = tmp_path / "g.dot"
+    code, _, err = run(["draw", expression, "--at", "x=3", "-o", str(target)], capsys)
+    assert code == 0, err
+    assert "grad inf" in target.read_text(encoding="utf-8")
