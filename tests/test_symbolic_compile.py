@@ -172,3 +172,45 @@ def test_fused_kernel_and_cupy_code_agree_with_numpy_on_the_gpu():
         for n in arrays:
             np.testing.assert_allclose(cupy.asnumpy(gpu_grads[n]), grads[n], rtol=1e-9,
                                        atol=1e-12)
+
+
+def test_code_hidden_in_a_symbol_name_never_runs(tmp_path, monkeypatch):
+    """15.1: a constant holding a SymPy symbol named like code, and a leaf named like code."""
+    import sympy
+    monkeypatch.chdir(tmp_path)
+    evil = "__import__('os').system('touch pwned')"
+    x = ad.symbols("x")
+    constant = ad.tensor(np.array(sympy.Symbol(evil), dtype=object))
+    with pytest.raises(ValueError, match="not inputs of the graph"):
+        ad.compile(x * constant)
+    leaf = ad.tensor(np.array(sympy.Symbol(evil, real=True), dtype=object), requires_grad=True)
+    out = leaf * x
+    out.name = "y); __import__('os').system('touch pwned2'); (z"
+    compiled = ad.compile(out)
+    import ast
+    names = {n.id for n in ast.walk(ast.parse(compiled.source)) if isinstance(n, ast.Name)}
+    assert "__import__" not in names and not any("(" in n for n in names)
+    value, grads = compiled(x=3.0, **{evil: 2.0})
+    assert float(value) == 6.0 and float(grads[evil]) == 3.0 and float(grads["x"]) == 2.0
+    assert not (tmp_path / "pwned").exists() and not (tmp_path / "pwned2").exists()
+
+
+def test_user_functions_and_unknown_names_are_refused():
+    import sympy
+    x = ad.symbols("x")
+    hidden = sympy.Function("os.system")(x.array[()])
+    with pytest.raises(ValueError, match="unknown function|not inputs"):
+        ad.compile(x * ad.tensor(np.array(hidden, dtype=object)))
+
+
+def test_names_equal_after_nfkc_neither_collide_nor_shadow_numpy():
+    wide, plain = ad.symbols("\uff2b_0"), ad.symbols("K_0")       # Ｋ_0 and K_0
+    compiled = ad.compile(wide * plain * 2)
+    value, grads = compiled(**{"\uff2b_0": 4.0, "K_0": 4.0})  # noqa: PIE804 (NFKC)
+    assert float(value) == 32.0
+    assert float(grads["\uff2b_0"]) == 8.0 and float(grads["K_0"]) == 8.0
+    assert compiled.source.isascii() and "'\\uff2b_0'" in compiled.source   # name in comments
+    numpy_name = ad.symbols("\uff4e\uff55\uff4d\uff50\uff59")              # ｎｕｍｐｙ
+    value, grads = ad.compile(ad.exp(numpy_name))(**{"\uff4e\uff55\uff4d\uff50\uff59": 1.0})  # noqa: PIE804
+    assert float(value) == pytest.approx(np.e)
+    assert list(grads) == ["\uff4e\uff55\uff4d\uff50\uff59"]

@@ -197,8 +197,16 @@ def flatten(x, start_axis: int = 0):
     return reshape(x, x.shape[:start_axis] + (math.prod(x.shape[start_axis:]),))
 
 
+MAX_PIECES = 64
+
+
 def concatenate(tensors, axis: int = 0):
-    """Join along an existing axis (NumPy's ``concatenate``)."""
+    """Join along an existing axis (NumPy's ``concatenate``).
+
+    More than ``MAX_PIECES`` pieces are joined in groups, then the groups joined: backward
+    calls one rule per piece with all of the node's inputs as arguments, so a single node of
+    n pieces costs n^2 (100,000 stacked scalars took minutes); groups keep it about linear.
+    """
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
@@ -209,6 +217,10 @@ def concatenate(tensors, axis: int = 0):
                 tensors[0].shape[:axis] + tensors[0].shape[axis + 1:]:
             raise ValueError("concatenate: shapes " + ", ".join(str(t.shape) for t in tensors)
                              + f" differ outside axis {axis}")
+    while len(tensors) > MAX_PIECES:      # a tree of joins: backward stays linear in the pieces
+        tensors = [apply(CONCATENATE, *tensors[k:k + MAX_PIECES], axis=axis)
+                   if len(tensors[k:k + MAX_PIECES]) > 1 else tensors[k]
+                   for k in range(0, len(tensors), MAX_PIECES)]
     return apply(CONCATENATE, *tensors, axis=axis)
 
 

@@ -11,12 +11,14 @@ as one fused CUDA kernel: ``.kernel_parts`` are the pieces of a ``cupy.Elementwi
 """
 from __future__ import annotations
 
+import ast
 import builtins
 import keyword
 import re
 
 import numpy as np
 import sympy
+from sympy.core.function import AppliedUndef
 from sympy.printing.c import C99CodePrinter
 from sympy.printing.numpy import CuPyPrinter, NumPyPrinter
 
@@ -24,7 +26,10 @@ from ..tensor import Tensor
 from .derive import Derivation
 from .step import as_array
 
-_RESERVED = {"numpy", "cupy", "functools", "full", "shape", "dtype", "value_and_gradients"}
+_RESERVED = {"numpy", "cupy", "functools", "full", "shape", "dtype", "value_and_gradients",
+             "gradients", "value", *dir(builtins)}
+
+_PRINTED_BUILTINS = {"abs", "min", "max", "float", "int", "bool", "complex", "pow", "round"}
 
 
 class KernelPrinter(C99CodePrinter):
@@ -46,14 +51,58 @@ class KernelPrinter(C99CodePrinter):
 
 
 def _identifier(name: str, taken: set) -> str:
-    """``name`` as a Python / C identifier no other name uses."""
-    safe = re.sub(r"\W", "_", name)
-    if not safe or safe[0].isdigit():
-        safe = "v_" + safe
+    """A new ASCII identifier for ``name``, used by no other name.
+
+    Only the letters, digits and underscores of ASCII survive: Python folds identifiers by
+    Unicode NFKC (``Ｋ_0`` is ``K_0``, ``ｎｕｍｐｙ`` is ``numpy``), so anything else could
+    collide with another name or shadow a module. The user's own name stays in comments and
+    in the keys of the returned gradients, never in code.
+    """
+    safe = re.sub(r"[^0-9A-Za-z_]+", "_", name)
+    if not re.match(r"[A-Za-z]", safe):
+        safe = "v_" + safe.lstrip("_")
     while keyword.iskeyword(safe) or safe in _RESERVED or safe in taken:
         safe += "_"
     taken.add(safe)
     return safe
+
+
+def _check_expressions(exprs, inputs: set) -> None:
+    """Only the inputs' own (renamed) symbols and SymPy's known functions may be printed."""
+    for expr in exprs:
+        stray = expr.free_symbols - inputs
+        if stray:
+            names = ", ".join(sorted(ascii(s.name) for s in stray))
+            raise ValueError(f"compile: the output depends on symbol(s) {names} that are not "
+                             "inputs of the graph (a constant holding a SymPy symbol?); make "
+                             "them inputs with ad.symbols(...)")
+        unknown = expr.atoms(AppliedUndef)
+        if unknown:
+            names = ", ".join(sorted(ascii(type(f).__name__) for f in unknown))
+            raise ValueError(f"compile: unknown function(s) {names}; only the library's own "
+                             "ops can be compiled")
+
+
+def _check_source(source: str, names: set) -> None:
+    """The generated code uses only the generator's names and modules' attributes, no text.
+
+    A last guard before ``exec``: any other identifier, any string (but the docstring) or
+    any private attribute (``__class__``) means the source was not written by the generator
+    alone, and it is refused.
+    """
+    tree = ast.parse(source)
+    docstring = tree.body[0].body[0].value
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id not in names:
+            raise ValueError(f"compile: refusing generated code that uses the name {node.id!r}")
+        if isinstance(node, ast.Attribute) and not re.fullmatch(r"[a-z][a-z0-9_]*", node.attr):
+            raise ValueError(f"compile: refusing generated code with attribute {node.attr!r}")
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)) and \
+                node is not docstring:
+            raise ValueError("compile: refusing generated code that holds text")
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.Lambda, ast.Global)):
+            raise ValueError(  # noqa: TRY004 - refused code, not a wrong argument type
+                "compile: refusing generated code with an import or lambda")
 
 
 class CompiledFunction:
@@ -99,6 +148,7 @@ class CompiledFunction:
         for n in leaves:
             g = as_array(derivation.gradients[n.tensor])
             exprs += [sympy.sympify(e).xreplace(swaps) for e in g.reshape(-1)]
+        _check_expressions(exprs, set(swaps.values()))
         prefix = "cse"
         while any(re.fullmatch(prefix + r"\d+", v) for v in taken):
             prefix += "_"
@@ -106,6 +156,10 @@ class CompiledFunction:
             exprs, symbols=sympy.numbered_symbols(prefix, real=True))
         self._element_vars = element_vars
         self.source = self._python()
+        _check_source(self.source, {*taken, *(str(s) for s, _ in self._replacements),
+                                    "numpy", "cupy", "functools", "full", "shape", "dtype",
+                                    "value", "value_and_gradients", "g", "gradients",
+                                    *_PRINTED_BUILTINS})
         self.elementwise = all(n.shape == () for n in leaves)
         self.kernel_parts = self._kernel_parts() if self.elementwise else None
         self.cuda_source = self._cuda_file() if self.elementwise else None
@@ -120,8 +174,11 @@ class CompiledFunction:
         lines = [f"# generated by autodiff.compile: {out} and its gradients, from the derivation's",
                  "# SymPy expressions after common-subexpression elimination (sympy.cse).",
                  f"# Expects the modules numpy{', cupy' if xp == 'cupy' else ''} and functools.",
-                 f"def value_and_gradients({', '.join(args)}):",
-                 f'    """Arrays in (they broadcast together); returns ({out}, {{name: gradient}})."""']
+                 "# Inputs (generated name: the symbol's own name):"]
+        lines += [f"#   {self._arg[n]}: {n!a}" for n in self.names]
+        lines += [f"def value_and_gradients({', '.join(args)}):",
+                  f'    """Arrays in (they broadcast together); returns ({out}, gradients in '
+                  + 'the order of the inputs)."""']
         tensors = [n for n in self.names if self.shapes[n]]
         if tensors:
             lines.append("    # the elements of the tensor inputs (trailing axes)")
@@ -147,15 +204,15 @@ class CompiledFunction:
                   "    def full(value):",
                   f"        return {xp}.broadcast_to({xp}.asarray(value, dtype=dtype), shape).copy()",
                   "",
-                  "    gradients = {}"]
+                  "    gradients = []"]
         for name in self.names:
             parts = [self._grad_vars[(name, index)] for index in np.ndindex(*self.shapes[name])]
             if not self.shapes[name]:
-                lines.append(f"    gradients[{name!r}] = full({parts[0]})")
+                lines.append(f"    gradients.append(full({parts[0]}))  # d/d {name!a}")
             else:
-                lines.append(f"    gradients[{name!r}] = {xp}.stack([full(g) for g in "
+                lines.append(f"    gradients.append({xp}.stack([full(g) for g in "
                              f"({', '.join(parts)},)], axis=-1).reshape("
-                             f"shape + {self.shapes[name]!r})")
+                             f"shape + {self.shapes[name]!r}))  # d/d {name!a}")
         lines.append(f"    return full({self._value_var}), gradients")
         return "\n".join(lines) + "\n"
 
@@ -166,7 +223,8 @@ class CompiledFunction:
             if self.backend == "cupy":
                 from ..backend import get_backend
                 namespace["cupy"] = get_backend("cuda").xp
-            # generated above from SymPy's printers: no user text reaches this
+            # generated above from SymPy's printers, renamed inputs only, checked by
+            # _check_source: no user text reaches this
             code = builtins.compile(self.source, "<autodiff.compile>", "exec")
             exec(code, namespace)  # noqa: S102
             self._fn = namespace["value_and_gradients"]
@@ -195,7 +253,8 @@ class CompiledFunction:
 
     def __call__(self, **arrays):
         """``(value, {name: gradient})`` for arrays given by symbol name."""
-        return self._function()(*self._arguments(arrays))
+        value, gradients = self._function()(*self._arguments(arrays))
+        return value, dict(zip(self.names, gradients))
 
     # ---- CUDA --------------------------------------------------------------------------------
     def _kernel_parts(self) -> dict:

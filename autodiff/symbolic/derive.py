@@ -25,6 +25,7 @@ import sympy
 from ..tensor import Tensor
 from .graph import Graph, replay, symbol_array, to_sympy
 from .namespace import SYMPY_NAMESPACE, exact
+from .printing import number_text
 from .results import Cost, Gradients, tidy
 from .step import Step, as_array
 from .walk import NeedsNumbers, backward_steps, forward_steps
@@ -47,6 +48,7 @@ class Derivation:
             raise ValueError(f"derive: mode must be 'reverse' or 'forward', not {mode!r}")
         self.output, self.mode, self._seed_arg = output, mode, seed
         self.graph = Graph(output, names)
+        self.numeric_leaves = self.graph.numeric     # every leaf holds numbers
         self.wrt = self._resolve_wrt(wrt)
         self.values = None                       # {name: value} once at() gave numbers
         self._steps: list[Step] = []
@@ -66,7 +68,7 @@ class Derivation:
         self._gradients = Gradients(
             [(t, to_sympy(tidy(g))) for t, g in grads],
             {self.graph.node(t).name: id(t) for t, _ in grads})
-        if self.graph.numeric:
+        if self.numeric_leaves:
             _check_real(self)
 
     @property
@@ -161,15 +163,7 @@ class Derivation:
         missing = [n.name for n in self.graph.leaves if id(n.tensor) not in leaf_values]
         if missing:
             raise ValueError(f"at(): no value for {', '.join(missing)}")
-        output, names = replay(self.graph, leaf_values)
-        new_leaves = {names[id(t)]: t for t in _leaves_of(output)}
-        wrt = [new_leaves[self.graph.node(t).name] for t in self.wrt]
-        seed = None if self._seed_arg is None else self._seed_arg
-        made = Derivation(output, self.mode, wrt if self.mode == "forward" or
-                          len(wrt) < len(self.graph.leaves) else None, seed, names)
-        made.values = {self.graph.node(t).name: to_sympy(v) for t, v in
-                       ((n.tensor, leaf_values[id(n.tensor)]) for n in self.graph.leaves)}
-        return made
+        return _evaluated(self.graph, leaf_values, self.mode, self.wrt, self._seed_arg)
 
     def cost(self) -> Cost:
         """Products each mode needs for the whole Jacobian (see :class:`Cost`)."""
@@ -212,6 +206,34 @@ class Derivation:
         return f"<Derivation ({self.mode} mode) of {name}{where}: {count}>"
 
 
+def _evaluated(graph: Graph, leaf_values: dict, mode: str, wrt, seed) -> Derivation:
+    """The derivation of ``graph`` replayed with ``leaf_values[id(leaf)]`` in its leaves."""
+    output, names = replay(graph, leaf_values)
+    new_leaves = {names[id(t)]: t for t in _leaves_of(output)}
+    wrt = [new_leaves[graph.node(t).name] for t in wrt]
+    made = Derivation(output, mode, wrt if mode == "forward" or len(wrt) < len(graph.leaves)
+                      else None, seed, names)
+    made.values = {n.name: to_sympy(leaf_values[id(n.tensor)]) for n in graph.leaves}
+    return made
+
+
+def derive_at(output: Tensor, values: dict, wrt=None, mode: str = "reverse") -> Derivation:
+    """``derive(output, wrt, mode).at(values)`` without writing the steps in symbols first.
+
+    The symbolic steps can be far larger than the numeric ones (nested ``maximum`` doubles
+    its terms at every level), so the command line goes straight to the numbers.
+    ``values`` maps each input's name to its value.
+    """
+    graph = Graph(output)
+    by_name = {n.name: n.tensor for n in graph.leaves}
+    leaf_values = {id(by_name[name]): np.asarray(SYMPY_NAMESPACE.asarray(value), dtype=object)
+                   for name, value in values.items()}
+    if mode == "forward" and wrt is None and len(graph.leaves) == 1:
+        wrt = [graph.leaves[0].tensor]
+    chosen = [n.tensor for n in graph.leaves] if wrt is None else list(wrt)
+    return _evaluated(graph, leaf_values, mode, chosen, None)
+
+
 def _leaves_of(output: Tensor) -> list[Tensor]:
     from ..reverse import topological_order
     return [t for t in topological_order([output]) if t._op is None]
@@ -242,8 +264,9 @@ def _check_real(d: Derivation) -> None:
 def _first_bad(array: np.ndarray):
     for v in np.asarray(array, dtype=object).flat:
         v = exact(v)
-        if v.is_number and (v.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or v.is_real is False):
-            return v
+        # an infinity is a float overflow (exp(1000.0)) and prints as inf; x/0 and NaN are not
+        if v.is_number and (v.has(sympy.zoo, sympy.nan) or v.is_extended_real is False):
+            return number_text(v)
     return None
 
 
@@ -258,4 +281,4 @@ def derive(output: Tensor, wrt=None, mode: str = "reverse", seed=None) -> Deriva
     return Derivation(output, mode=mode, wrt=wrt, seed=seed)
 
 
-__all__ = ["Cost", "Derivation", "Gradients", "Step", "derive"]
+__all__ = ["Cost", "Derivation", "Gradients", "Step", "derive", "derive_at"]

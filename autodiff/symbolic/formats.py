@@ -6,12 +6,14 @@ beside each), and the gradients.
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import sympy
 
 from .graph import GraphNode
 from .namespace import SYMPY_NAMESPACE, exact
-from .printing import expr_latex, expr_text, plain_rule, value_text
+from .printing import expr_latex, expr_text, latex_of, plain_rule, value_text
 
 INFIX_TEXT = {"add": "+", "sub": "-", "mul": "*", "div": "/", "power": "**", "matmul": "@"}
 INFIX_LATEX = {"add": "+", "sub": "-", "mul": r"\cdot", "div": "/", "matmul": ""}
@@ -21,7 +23,12 @@ ELEMENTWISE_ARITHMETIC = ("add", "sub", "mul", "div", "power", "neg")
 
 
 def _name_latex(name: str) -> str:
-    return sympy.latex(sympy.Symbol(name))
+    return latex_of(sympy.Symbol(name))
+
+
+def _markdown_text(text: str) -> str:
+    """Plain text in a Markdown table: no HTML (a name like ``<img ...>``), no cell breaks."""
+    return html.escape(text, quote=False).replace("|", r"\|")
 
 
 def _input_name(d, x, style: str) -> str:
@@ -30,7 +37,7 @@ def _input_name(d, x, style: str) -> str:
         return node.name if style == "text" else _name_latex(node.name)
     data = np.asarray(x.array, dtype=object)
     if data.shape == ():
-        text = str(data[()]) if style == "text" else sympy.latex(data[()])
+        text = str(data[()]) if style == "text" else latex_of(data[()])
         return f"({text})" if text.startswith("-") else text
     return f"const{list(data.shape)}" if style == "text" else r"\mathrm{const}"
 
@@ -54,7 +61,7 @@ def definition(d, node: GraphNode, style: str = "text") -> str:
             x.shape == () for x in t._inputs):
         forms = [d.graph.form(x).array for x in t._inputs]
         value = np.asarray(op.forward(SYMPY_NAMESPACE, *forms), dtype=object)[()]
-        return sympy.latex(exact(value))
+        return latex_of(exact(value))
     args = [_input_name(d, x, style) for x in t._inputs]
     infix = INFIX_TEXT if style == "text" else INFIX_LATEX
     if op.name in infix and len(args) == 2:
@@ -83,7 +90,7 @@ def labels(d, step) -> tuple[str, str, str]:
 
 def headline(d, step) -> str:
     if step.kind == "sum":
-        return f"sum of the {len(step.upstream)} contributions {step.node_name} received"
+        return f"sum of the {len(step.upstream_form)} contributions {step.node_name} received"
     if step.kind == "unbroadcast":
         return (f"unbroadcast: sum over axes {step.axes} back to {step.node_name}'s shape "
                 f"{tuple(step.node.shape)}")
@@ -99,16 +106,17 @@ def _rows_for(d, step) -> list[tuple[str, str, object, object]]:
     up, local, down = labels(d, step)
     if step.kind == "sum":
         rows = [(f"from {src}", up, form, value)
-                for src, form, value in zip(step.sources, step.upstream_form, step.upstream)]
-        return rows + [("total", up, step.downstream_form, step.downstream)]
+                for src, form, value in zip(step.sources, step.upstream_form,
+                                            step.shown("upstream"))]
+        return rows + [("total", up, step.downstream_form, step.shown("downstream"))]
     if step.kind == "unbroadcast":
-        return [("upstream", up, step.upstream_form, step.upstream),
-                ("downstream", up, step.downstream_form, step.downstream)]
+        return [("upstream", up, step.upstream_form, step.shown("upstream")),
+                ("downstream", up, step.downstream_form, step.shown("downstream"))]
     names = ("tangent in", "local", "tangent out") if d.mode == "forward" else (
         "upstream", "local", "downstream")
-    return [(names[0], up, step.upstream_form, step.upstream),
-            (names[1], local, step.local_form, step.local),
-            (names[2], down, step.downstream_form, step.downstream)]
+    return [(names[0], up, step.upstream_form, step.shown("upstream")),
+            (names[1], local, step.local_form, step.shown("local")),
+            (names[2], down, step.downstream_form, step.shown("downstream"))]
 
 
 def text(d) -> str:
@@ -219,7 +227,8 @@ def _with_number(form, value, summary: str = "") -> str:
 
 def markdown(d) -> str:
     """Tables: the forward pass and the steps, then the gradients as a list."""
-    lines = [f"### {title(d)}", "", "**Forward pass**", "", "| node | definition | value |",
+    lines = [f"### {_markdown_text(title(d))}", "", "**Forward pass**", "",
+             "| node | definition | value |",
              "|---|---|---|"]
     for node in d.graph.forward:
         number = value_text(node.value) or ""
@@ -234,14 +243,16 @@ def markdown(d) -> str:
     for k, step in enumerate(d.steps, 1):
         rule = _cell(step.rule) if step.rule else ""
         if step.kind == "sum":
-            ups = " + ".join(_with_number(f, v) for f, v in zip(step.upstream_form, step.upstream))
+            ups = " + ".join(_with_number(f, v)
+                             for f, v in zip(step.upstream_form, step.shown("upstream")))
             lines.append(f"| {k} | sum into {_cell(_name_latex(step.node_name))} | {rule} | {ups} "
-                         f"| | {_with_number(step.downstream_form, step.downstream)} |")
+                         f"| | {_with_number(step.downstream_form, step.shown('downstream'))} |")
             continue
-        local = "" if step.local is None else _with_number(step.local_form, step.local, "Jacobian")
-        lines.append(f"| {k} | {headline(d, step)} | {rule} | "
-                     f"{_with_number(step.upstream_form, step.upstream)} | {local} | "
-                     f"{_with_number(step.downstream_form, step.downstream)} |")
+        local = "" if step.local_form is None else _with_number(
+            step.local_form, step.shown("local"), "Jacobian")
+        lines.append(f"| {k} | {_markdown_text(headline(d, step))} | {rule} | "
+                     f"{_with_number(step.upstream_form, step.shown('upstream'))} | {local} | "
+                     f"{_with_number(step.downstream_form, step.shown('downstream'))} |")
     lines += ["", "**Gradients**" if d.mode == "reverse" else "**Result**", ""]
     for t in d.gradients:
         name = _name_latex(d.gradients.name_of(t))
@@ -280,7 +291,7 @@ def latex(d, environment: str = "align", display: bool = False) -> str:
             names = ("upstream", "local") if d.mode == "reverse" else ("tangent in", "local")
             rhs = (rf"\underbrace{{{up}}}_{{\text{{{names[0]}}}}} {times} "
                    rf"\underbrace{{{local}}}_{{\text{{{names[1]}}}}}")
-        number = value_text(step.downstream)
+        number = value_text(step.shown("downstream"))
         rhs += f" = {expr_latex(step.downstream_form)}"
         if number is not None and number != value_text(step.downstream_form):
             rhs += f" = {number}"

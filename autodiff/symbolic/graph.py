@@ -17,7 +17,7 @@ import sympy
 from ..modes import STATE, no_grad
 from ..reverse import topological_order
 from ..tensor import Tensor, apply
-from .namespace import exact
+from .namespace import clamp_to_float64, exact
 
 
 def symbol_array(name: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -247,6 +247,14 @@ def _without_saved(t: Tensor) -> dict:
     return {k: v for k, v in t._params.items() if k not in t._op.saves}
 
 
+def _clamp(array: np.ndarray) -> None:
+    """Floats past float64's range become infinities, in place (see ``clamp_to_float64``)."""
+    if isinstance(array, np.ndarray) and array.dtype == object:
+        for index, v in np.ndenumerate(array):
+            if isinstance(v, sympy.Float):
+                array[index] = clamp_to_float64(v)
+
+
 def replay(graph: Graph, leaf_values: dict) -> tuple[Tensor, dict]:
     """Run every op of ``graph`` again on new leaf data; ``leaf_values[id(leaf)]`` is an array.
 
@@ -269,6 +277,7 @@ def replay(graph: Graph, leaf_values: dict) -> tuple[Tensor, dict]:
                                  f"at these values: {e}") from None
             finally:
                 STATE.scope = previous
+            _clamp(new.array)
         made[id(t)] = new
         names[id(new)] = node.name
     return made[id(graph.output)], names

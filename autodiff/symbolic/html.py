@@ -119,6 +119,17 @@ def _decorated(expr):
     return expr.xreplace(swaps) if swaps else expr
 
 
+def _escaped_names(expr):
+    """Every symbol's and user function's name escaped for markup: SymPy's MathML printer
+    writes names verbatim, so a tensor named ``<img src=x onerror=...>`` would be a tag."""
+    from sympy.core.function import AppliedUndef
+    swaps = {s: sympy.Symbol(html_text.escape(s.name)) for s in expr.atoms(sympy.Symbol)
+             if html_text.escape(s.name) != s.name}
+    expr = expr.xreplace(swaps) if swaps else expr
+    return expr.replace(lambda e: isinstance(e, AppliedUndef),
+                        lambda e: sympy.Function(html_text.escape(type(e).__name__))(*e.args))
+
+
 def _entities_to_text(markup: str) -> str:
     """Named entities (``&InvisibleTimes;``) as characters, so the page is well-formed XML."""
     def swap(match):
@@ -142,7 +153,7 @@ def math(value, summary: str = "") -> str:
         expr = sympy.Matrix(np.atleast_2d(array).tolist())
     else:
         expr = exact(array[()])
-    markup = sympy.mathml(_decorated(expr), printer="presentation")
+    markup = sympy.mathml(_escaped_names(_decorated(expr)), printer="presentation")
     return ('<math xmlns="http://www.w3.org/1998/Math/MathML">'
             f"{_entities_to_text(markup)}</math>")
 
@@ -259,16 +270,17 @@ def _step_rows(d, step) -> list[tuple[str, str, str]]:
     up, local, down = labels(d, step)
     if step.kind == "sum":
         rows = [(f"from {src}", up, math(f) + _number(v))
-                for src, f, v in zip(step.sources, step.upstream_form, step.upstream)]
-        return rows + [("total", up, math(step.downstream_form) + _number(step.downstream))]
+                for src, f, v in zip(step.sources, step.upstream_form, step.shown("upstream"))]
+        total = math(step.downstream_form) + _number(step.shown("downstream"))
+        return rows + [("total", up, total)]
     if step.kind == "unbroadcast":
-        return [("upstream", up, math(step.upstream_form) + _number(step.upstream)),
-                ("downstream", up, math(step.downstream_form) + _number(step.downstream))]
+        return [("upstream", up, math(step.upstream_form) + _number(step.shown("upstream"))),
+                ("downstream", up, math(step.downstream_form) + _number(step.shown("downstream")))]
     names = ("tangent in", "local", "tangent out") if d.mode == "forward" else (
         "upstream", "local", "downstream")
-    return [(names[0], up, math(step.upstream_form) + _number(step.upstream)),
-            (names[1], local, math(step.local_form, "Jacobian") + _number(step.local)),
-            (names[2], down, math(step.downstream_form) + _number(step.downstream))]
+    return [(names[0], up, math(step.upstream_form) + _number(step.shown("upstream"))),
+            (names[1], local, math(step.local_form, "Jacobian") + _number(step.shown("local"))),
+            (names[2], down, math(step.downstream_form) + _number(step.shown("downstream")))]
 
 
 def html(d, standalone: bool = True) -> str:

@@ -31,8 +31,43 @@ def exact(value):
     return sympy.Rational(Fraction(repr(value)))
 
 
-def _elementwise(fn, nargs=1):
-    ufunc = np.frompyfunc(fn, nargs, 1)
+FLOAT64_MAX = float(np.finfo(np.float64).max)
+
+
+def _floating(args) -> bool:
+    """Numbers only, at least one a SymPy ``Float``: a derivation evaluated at floats."""
+    return any(isinstance(a, sympy.Float) for a in args) and all(
+        isinstance(a, (sympy.Float, sympy.Rational, int, float)) or a in (sympy.oo, -sympy.oo)
+        for a in args)
+
+
+def from_float64(value: float):
+    """A float64 result as SymPy: ``inf`` as ``oo``, like NumPy's overflow."""
+    if np.isinf(value):
+        return sympy.oo if value > 0 else -sympy.oo
+    return sympy.Float(float(value))
+
+
+def clamp_to_float64(value):
+    """A SymPy ``Float`` past float64's range becomes ``oo`` (exact numbers stay exact), so
+    evaluation at floats overflows as NumPy does instead of growing without bound."""
+    if isinstance(value, sympy.Float) and abs(value) > FLOAT64_MAX:
+        return sympy.oo if value > 0 else -sympy.oo
+    return value
+
+
+def _elementwise(fn, nargs=1, numeric=None):
+    """``fn`` element by element; at floats, ``numeric`` (NumPy's float64 function) computes
+    it, so ``exp(exp(exp(10.0)))`` is ``inf`` at once rather than a number of 10^9565 digits."""
+    def element(*args):
+        if numeric is not None and _floating(args):
+            with np.errstate(all="ignore"):
+                result = numeric(*(float(a) for a in args))
+            if not np.isnan(result):
+                return from_float64(result)
+        return fn(*args)
+    element.__name__ = getattr(fn, "__name__", "elementwise")
+    ufunc = np.frompyfunc(element, nargs, 1)
 
     def apply(*args):
         return np.asarray(ufunc(*args), dtype=object)
@@ -58,16 +93,16 @@ class SympyNamespace:
     exact = True        # exact arithmetic: no overflow, so no numerical-stability shifts
     __name__ = "sympy_namespace"
 
-    exp = staticmethod(_elementwise(sympy.exp))
-    log = staticmethod(_elementwise(sympy.log))
-    sqrt = staticmethod(_elementwise(sympy.sqrt))
-    sin = staticmethod(_elementwise(sympy.sin))
-    cos = staticmethod(_elementwise(sympy.cos))
-    tanh = staticmethod(_elementwise(sympy.tanh))
+    exp = staticmethod(_elementwise(sympy.exp, numeric=np.exp))
+    log = staticmethod(_elementwise(sympy.log, numeric=np.log))
+    sqrt = staticmethod(_elementwise(sympy.sqrt, numeric=np.sqrt))
+    sin = staticmethod(_elementwise(sympy.sin, numeric=np.sin))
+    cos = staticmethod(_elementwise(sympy.cos, numeric=np.cos))
+    tanh = staticmethod(_elementwise(sympy.tanh, numeric=np.tanh))
     sign = staticmethod(_elementwise(sympy.sign))
-    abs = staticmethod(_elementwise(sympy.Abs))
-    maximum = staticmethod(_elementwise(sympy.Max, 2))
-    minimum = staticmethod(_elementwise(sympy.Min, 2))
+    abs = staticmethod(_elementwise(sympy.Abs, numeric=np.abs))
+    maximum = staticmethod(_elementwise(sympy.Max, 2, numeric=np.maximum))
+    minimum = staticmethod(_elementwise(sympy.Min, 2, numeric=np.minimum))
     greater = staticmethod(_elementwise(_indicator(lambda x, y: x > y), 2))
     greater_equal = staticmethod(_elementwise(_indicator(lambda x, y: x >= y), 2))
     less = staticmethod(_elementwise(_indicator(lambda x, y: x < y), 2))

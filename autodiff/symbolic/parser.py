@@ -37,10 +37,10 @@ FUNCTIONS = {
 
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
-  | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
   | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
   | (?P<op>\*\*|[-+*/(),])
-""", re.VERBOSE)
+""", re.VERBOSE | re.ASCII)
 
 _HINTS = {
     ".": "attribute access is not part of the expression language",
@@ -51,6 +51,7 @@ _HINTS = {
     "[": "indexing is not part of the expression language",
     "=": "assignments and comparisons are not part of the expression language",
 }
+_OTHER_DIGIT = "digits of other scripts are not numbers here; write 0-9"
 
 
 class ExpressionError(ValueError):
@@ -76,7 +77,8 @@ def tokenize(text: str) -> list[Token]:
         match = _TOKEN.match(text, at)
         if match is None:
             char = text[at]
-            hint = _HINTS.get(char, "it is not part of the expression language")
+            hint = _HINTS.get(char, _OTHER_DIGIT if char.isdigit() else
+                              "it is not part of the expression language")
             raise ExpressionError(f"unexpected character {char!r} at column {at + 1}: {hint}")
         kind = match.lastgroup
         if kind == "name":
@@ -98,8 +100,9 @@ def _check_name(name: str, column: int) -> None:
 
 def exact_number(text: str, where: str = "") -> sympy.Rational:
     """A decimal literal as an exact rational (``0.1`` is 1/10), refusing huge ones."""
-    if not re.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", text.strip()):
-        raise ExpressionError(f"{text!r}{where} is not a number")
+    if not re.fullmatch(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", text.strip()):
+        hint = f" ({_OTHER_DIGIT})" if any(c.isdigit() and not c.isascii() for c in text) else ""
+        raise ExpressionError(f"{text!r}{where} is not a number{hint}")
     mantissa, _, exponent = text.strip().lower().partition("e")
     if exponent and abs(int(exponent)) > 300 or len(mantissa) > 40:
         raise ExpressionError(f"the number {text!r}{where} is too long or too large")

@@ -17,11 +17,26 @@ from .step import as_array
 MAX_SHOWN = 16          # tensors with more entries are summarised, not printed
 
 
+UNDEFINED = "undefined (division by zero)"
+
+
 def number_text(value) -> str:
-    """An exact number as a short decimal: 2, -0.1966, 1.5e-07."""
+    """An exact number as a short decimal: 2, -0.1966, 1.5e-07; ``inf``, ``-inf``, and
+    ``undefined (division by zero)`` for SymPy's complex infinity (``x/0``)."""
     value = exact(value)
+    if value is sympy.zoo:
+        return UNDEFINED
+    if value is sympy.nan:
+        return "undefined"
+    if value in (sympy.oo, -sympy.oo):
+        return "inf" if value is sympy.oo else "-inf"
     if value.is_Integer:
-        return str(int(value))
+        if abs(value) < 10 ** 15:
+            return str(int(value))
+        try:
+            return f"{float(value):.4g}"              # never thousands of digits
+        except OverflowError:
+            return "inf" if value > 0 else "-inf"
     number = complex(value.evalf(15))
     text = f"{number.real:.4g}"
     return text if not number.imag else f"{text}{number.imag:+.4g}i"
@@ -63,13 +78,49 @@ class _TextPrinter(StrPrinter):
         cond = _indicator(expr)
         return f"[{self._print(cond)}]" if cond is not None else super()._print_Piecewise(expr)
 
+    def _print_ComplexInfinity(self, expr):
+        return UNDEFINED
+
+    def _print_Infinity(self, expr):
+        return "inf"
+
+    def _print_NegativeInfinity(self, expr):
+        return "-inf"
+
+
+_LATEX_TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$",
+                       "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "^": r"\textasciicircum{}",
+                       "~": r"\textasciitilde{}", "<": r"\textless{}", ">": r"\textgreater{}",
+                       "|": r"\textbar{}"}
+
+
+def latex_text(text: str) -> str:
+    """Any text as the argument of ``\\text{...}``: LaTeX's special characters (and ``< >``,
+    which Markdown would read as HTML) escaped."""
+    return "".join(_LATEX_TEXT_ESCAPES.get(c, c) for c in str(text))
+
+
+def plain_name(name: str) -> bool:
+    """A name SymPy may typeset itself (``w0``, ``K_0_1``, ``alpha``)."""
+    return re.fullmatch(r"[A-Za-z0-9_]*", name) is not None
+
 
 class _LatexPrinter(LatexPrinter):
+    def _print_Symbol(self, expr, style="plain"):
+        if plain_name(expr.name):
+            return super()._print_Symbol(expr, style)
+        return rf"\text{{{latex_text(expr.name)}}}"
+
     def _print_Piecewise(self, expr):
         cond = _indicator(expr)
         if cond is None:
             return super()._print_Piecewise(expr)
         return rf"\left[{self._print(cond)}\right]"
+
+
+def latex_of(expr) -> str:
+    """SymPy's LaTeX, with an indicator as an Iverson bracket and odd names as escaped text."""
+    return _LatexPrinter().doprint(expr)
 
 
 def expr_latex(value, summary: str = "") -> str:

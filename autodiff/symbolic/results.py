@@ -17,12 +17,30 @@ def tidy(value):
     """A readable form of a result: over one common denominator (SymPy's ``together``).
 
     Cheap and predictable: ``simplify`` can take seconds on a tanh and rewrites a sigmoid's
-    gradient with ``cosh``, which hides the chain rule a learner just followed.
+    gradient with ``cosh``, which hides the chain rule a learner just followed; a large
+    expression is left as it is.
     """
     if isinstance(value, np.ndarray):
         return np.vectorize(tidy, otypes=[object])(value) if value.size else value
     value = exact(value)
-    return value if value.is_Atom else sympy.together(value)
+    if value.is_Atom or not is_small(value):
+        return value            # ``together`` on a gradient of thousands of terms takes minutes
+    return sympy.together(value)
+
+
+TIDY_LIMIT = 400                # nodes of an expression that ``tidy`` still rewrites
+
+
+def is_small(expr, limit: int = TIDY_LIMIT) -> bool:
+    """Whether ``expr`` has at most ``limit`` nodes (counted without recursion, stopping early:
+    a deep graph's expression shares subtrees, so a full count could take very long)."""
+    stack, seen = [expr], 0
+    while stack:
+        seen += 1
+        if seen > limit:
+            return False
+        stack.extend(stack.pop().args)
+    return True
 
 
 class Gradients(Mapping):

@@ -6,7 +6,8 @@ derivation is evaluated ``at`` values). :meth:`Step.verify` proves the step by a
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import sympy
 from ..modes import no_grad
 from ..ops.reduce import sum_to
 from ..tensor import Tensor
+from .graph import to_sympy
 from .namespace import exact
 
 
@@ -36,9 +38,6 @@ class Step:
     op: str
     node_name: str
     input_name: str
-    upstream: Any
-    local: Any
-    downstream: Any
     upstream_form: Any
     local_form: Any
     downstream_form: Any
@@ -50,6 +49,44 @@ class Step:
     nonzeros: int = 0             # entries of the local Jacobian that are not zero
     index: int = -1               # a chain step: the input's position among the node's inputs
     mode: str = "reverse"
+    numeric: bool = False         # the derivation has numbers in its leaves
+    # the forms as object arrays, and how to put the nodes' values in (see ``upstream``)
+    raw: dict = field(default_factory=dict, repr=False)
+    values_of: Callable | None = field(default=None, repr=False)
+    cache: dict = field(default_factory=dict, repr=False)
+
+    # The quantities in the leaves are computed when first read: for a deep graph each is
+    # the whole expression below its node, and building them all made ``derive`` quadratic
+    # (a chain of 400 nodes even overflowed SymPy's recursion).
+    @property
+    def upstream(self):
+        """The upstream gradient in the leaves (a tuple of them for a "sum" step)."""
+        return self._in_leaves("upstream")
+
+    @property
+    def local(self):
+        return self._in_leaves("local")
+
+    @property
+    def downstream(self):
+        return self._in_leaves("downstream")
+
+    def shown(self, part: str):
+        """What to print beside a form: its value at numbers; in a symbolic derivation the
+        form itself (its value in the leaves is no number, and can be costly to build)."""
+        return getattr(self, part) if self.numeric else getattr(self, f"{part}_form")
+
+    def _in_leaves(self, part: str):
+        cache = self.cache
+        if part not in cache:
+            raw = self.raw.get(part)
+            if raw is None:
+                cache[part] = getattr(self, f"{part}_form")
+            elif isinstance(raw, tuple):
+                cache[part] = tuple(to_sympy(self.values_of(p)) for p in raw)
+            else:
+                cache[part] = to_sympy(self.values_of(raw))
+        return cache[part]
 
     def verify(self) -> bool:
         """Check by algebra that downstream == upstream x local (a sum for a "sum" step),

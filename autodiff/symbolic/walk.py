@@ -60,19 +60,15 @@ def _edge(graph: Graph, node: GraphNode, i: int, g: np.ndarray):
 
 def _step(d, kind, node: GraphNode, other: GraphNode | None, op: str, up, local, down, **extra):
     from .step import Step
-    values = d.graph.values_of
-    if kind == "sum":
-        upstream, upstream_form = tuple(to_sympy(values(p)) for p in up), tuple(
-            to_sympy(p) for p in up)
-    else:
-        upstream, upstream_form = to_sympy(values(up)), to_sympy(up)
+    upstream_form = tuple(to_sympy(p) for p in up) if kind == "sum" else to_sympy(up)
     step = Step(kind=kind, node=node.tensor, input=other.tensor if other else None, op=op,
                 node_name=node.name, input_name=other.name if other else "",
-                upstream=upstream, upstream_form=upstream_form,
-                local=None if local is None else to_sympy(values(local)),
+                upstream_form=upstream_form,
                 local_form=None if local is None else to_sympy(local),
-                downstream=to_sympy(values(down)), downstream_form=to_sympy(down),
-                mode=d.mode, scope=node.tensor._scope, **extra)
+                downstream_form=to_sympy(down), mode=d.mode, scope=node.tensor._scope,
+                numeric=d.numeric_leaves, values_of=d.graph.values_of,
+                raw={"upstream": tuple(up) if kind == "sum" else up, "local": local,
+                     "downstream": down}, **extra)
     d._steps.append(step)
     return step
 

@@ -170,8 +170,8 @@ def _caption(step, k: int, count: int, out: str, mode: str) -> str:
         rows.append(f"tangent of {inp}: {_text(up, step.upstream)}")
         rows.append(f"local        d{node}/d{inp} = {_text(local, step.local)}")
         rows.append(f"adds to the tangent of {node}: {_text(down, step.downstream)}")
-    return "".join(f"<tr><td align='left'>{r if r.startswith('<b>') else _wrapped(r)}</td></tr>"
-                   for r in rows)
+    return "".join(f"<tr><td align='left'>{r if i == 0 else _wrapped(r)}</td></tr>"
+                   for i, r in enumerate(rows))
 
 
 def _wrapped(row: str) -> str:

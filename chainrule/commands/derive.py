@@ -10,10 +10,18 @@ import sys
 from ..cli import UserError
 
 FORMATS = ("text", "markdown", "latex", "html")
+SUFFIXES = {"text": "txt", "markdown": "md", "latex": "tex", "html": "html"}
 
 
 def parse_values(text: str | None, names) -> dict:
-    """``"w=2,x=-1.5"`` as ``{"w": 2, "x": -3/2}`` (exact numbers), checked against ``names``."""
+    """``"w=2,x=-1.5"`` as ``{"w": 2.0, "x": -1.5}`` (SymPy floats), checked against ``names``.
+
+    Numbers at evaluation are floating point: a derivation prints four digits, so exact
+    arithmetic (``3**7625597484987`` has trillions of digits) is never needed; a float
+    overflows to ``inf`` as NumPy's would.
+    """
+    import sympy
+
     from autodiff.symbolic.parser import ExpressionError, exact_number
     if text is None:
         return {}
@@ -28,9 +36,11 @@ def parse_values(text: str | None, names) -> dict:
         if name in values:
             raise UserError(f"--at: {name!r} is given twice")
         try:
-            values[name] = exact_number(number)
-        except ExpressionError:
-            raise UserError(f"--at: the value of {name} ({number!r}) is not a number") from None
+            values[name] = sympy.Float(exact_number(number), 15)
+        except ExpressionError as e:
+            raise UserError(f"--at: the value of {name} ({number!r}) is not a number"
+                            + (" (digits of other scripts are not numbers here; write 0-9)"
+                               if "other scripts" in str(e) else "")) from None
     missing = [n for n in names if n not in values]
     if values and missing:
         raise UserError(f"--at: no value for {', '.join(missing)} (the expression's names are "
@@ -39,8 +49,12 @@ def parse_values(text: str | None, names) -> dict:
 
 
 def build_derivation(args):
-    """The derivation that ``args`` (expression, --at, --wrt, --mode) ask for."""
-    from autodiff.symbolic.derive import derive
+    """The derivation that ``args`` (expression, --at, --wrt, --mode) ask for.
+
+    With ``--at`` the graph is built on the numbers themselves, so no step is ever written
+    out in symbols first (the symbolic form can be far larger than the numeric one).
+    """
+    from autodiff.symbolic.derive import derive, derive_at
     from autodiff.symbolic.parser import symbolic_graph
     output, variables = symbolic_graph(args.expression)
     names = list(variables)
@@ -56,8 +70,9 @@ def build_derivation(args):
     if args.mode == "forward" and wrt is None and len(names) > 1:
         raise UserError(f"--mode forward pushes one tangent: choose it with --wrt (one of "
                         f"{', '.join(names)})")
-    derivation = derive(output, wrt=wrt, mode=args.mode)
-    return derivation.at(values) if values else derivation
+    if values:
+        return derive_at(output, values, wrt=wrt, mode=args.mode)
+    return derive(output, wrt=wrt, mode=args.mode)
 
 
 def add_expression_arguments(parser) -> None:
@@ -71,12 +86,17 @@ def add_expression_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    derivation = build_derivation(args)
-    rendered = getattr(derivation, args.format)()
+    from ..budget import check_size, symbolic_budget
+    from ..output import check_target, write_output
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(rendered)
-        print(f"chainrule derive: wrote {args.output} ({args.format})")
+        check_target(args.output, "derivation." + SUFFIXES[args.format])  # before any work
+    with symbolic_budget():
+        derivation = build_derivation(args)
+        rendered = check_size(getattr(derivation, args.format)())
+    if args.output:
+        note = write_output(args.output, rendered.encode("utf-8"))
+        print(f"chainrule derive: wrote {args.output} ({args.format})"
+              + (f"; {note}" if note else ""))
     else:
         sys.stdout.write(rendered)
     return 0

@@ -9,26 +9,60 @@ from __future__ import annotations
 from .derive import parse_values
 
 
+def _at_numbers(out, variables: dict, values: dict):
+    """The graph again with the numbers in its leaves (floats, as ``derive --at`` uses):
+    evaluating the symbolic graph at the end would redo exp(exp(...)) exactly."""
+    import numpy as np
+
+    from autodiff.symbolic.graph import Graph, replay
+    leaf_values = {id(variables[name]): np.array(value, dtype=object)
+                   for name, value in values.items()}
+    return replay(Graph(out), leaf_values)[0]
+
+
 def run(args) -> int:
+    from pathlib import Path
+
     import autodiff as ad
     from autodiff.symbolic.parser import symbolic_graph
-    from autodiff.viz.render import picture_format
+    from autodiff.viz.render import picture_format, render_bytes
 
-    picture_format(args.output)                   # a bad suffix fails before any work
+    from ..budget import BudgetExceeded, symbolic_budget
+    from ..cli import UserError
+    from ..output import check_target, write_output
+
+    check_target(args.output, "graph.png")       # a folder or a bad suffix fails before any work
+    chosen = picture_format(args.output)
+    if args.steps and Path(args.steps).exists() and not Path(args.steps).is_dir():
+        raise UserError(f"--steps {args.steps!r} is a file; give a folder for the step pictures")
     out, variables = symbolic_graph(args.expr)
     values = parse_values(args.at, list(variables))
-    at = {variables[name]: value for name, value in values.items()}
-    picture = ad.draw(out, values=not args.no_values, grads=not args.no_grads,
-                      rankdir=args.rankdir, at=at or None)
-    path = picture.write(args.output)
-    print(f"wrote {path} ({picture.shown_nodes} nodes)")
+    style = {"values": not args.no_values, "grads": not args.no_grads, "rankdir": args.rankdir}
+    try:        # edges labelled by their expressions and numbers, if that fits half the budget
+        with symbolic_budget("drawing the graph", share=0.5 if values else 1.0):
+            at = {variables[name]: value for name, value in values.items()}
+            picture = ad.draw(out, at=at or None, **style)
+    except BudgetExceeded:
+        if not values:
+            raise
+        with symbolic_budget("drawing the graph", share=0.5):     # numbers only
+            picture = ad.draw(_at_numbers(out, variables, values), **style)
+        print("the symbolic labels grew too large: the picture shows numbers only")
+    note = write_output(args.output, render_bytes(picture, chosen))
+    if note:
+        print(note)
+    print(f"wrote {args.output} ({picture.shown_nodes} nodes)")
     if args.steps:
         from autodiff.symbolic.derive import derive
-        derivation = derive(out)
-        if values:
-            derivation = derivation.at({name: value for name, value in values.items()})
+        with symbolic_budget("the derivation behind the step pictures"):
+            derivation = derive(out)
+            if values:
+                derivation = derivation.at({name: value for name, value in values.items()})
+        created = not Path(args.steps).exists()
         frames = ad.draw_steps(derivation, args.steps, format=args.steps_format,
                                rankdir=args.rankdir)
+        if created:
+            print(f"created the folder {args.steps}")
         print(f"wrote {len(frames)} frames to {args.steps}"
               + (f" and the animation {frames.gif}" if frames.gif else ""))
     return 0

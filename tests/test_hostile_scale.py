@@ -1,0 +1,71 @@
+"""Issue 15.8: backward through stack/concatenate of n pieces is about linear (a tree of joins
+of bounded fan-in), and derive() builds a step's quantities in the leaves only when read."""
+from __future__ import annotations
+
+import numpy as np
+
+import autodiff as ad
+from autodiff.ops.shape import MAX_PIECES
+from autodiff.reverse import topological_order
+
+
+def join_fan_ins(out) -> list[int]:
+    return [len(t._inputs) for t in topological_order([out])
+            if t._op is not None and t._op.name == "concatenate"]
+
+
+def test_stack_of_many_pieces_is_a_tree_of_bounded_joins():
+    n = 5000
+    xs = [ad.tensor(float(i), requires_grad=True) for i in range(n)]
+    stacked = ad.stack(xs)
+    np.testing.assert_array_equal(stacked.numpy(), np.arange(n, dtype=np.float32))
+    out = (stacked * ad.tensor(np.arange(n, dtype=np.float32))).sum()
+    assert max(join_fan_ins(out)) <= MAX_PIECES
+    out.backward()
+    np.testing.assert_array_equal([x.grad.item() for x in xs], np.arange(n))
+
+
+def test_concatenate_of_uneven_pieces_keeps_values_and_gradients():
+    rng = np.random.default_rng(0)
+    arrays = [rng.normal(size=(2, int(k % 3) + 1)) for k in range(200)]
+    pieces = [ad.tensor(a, requires_grad=True) for a in arrays]
+    joined = ad.concatenate(pieces, axis=1)
+    np.testing.assert_allclose(joined.numpy(), np.concatenate(arrays, axis=1))
+    weights = rng.normal(size=joined.shape)
+    (joined * ad.tensor(weights)).sum().backward()
+    starts = np.cumsum([0] + [a.shape[1] for a in arrays])
+    for k, p in enumerate(pieces):
+        np.testing.assert_allclose(p.grad.numpy(), weights[:, starts[k]:starts[k + 1]])
+
+
+def mixed_graph(hidden: int):
+    """A scalar MLP: mul, add, tanh, sigmoid and a sum over hidden units."""
+    xs = ad.symbols("x0 x1 x2")
+    out = None
+    for j in range(hidden):
+        z = ad.symbols(f"b{j}")
+        for i, x in enumerate(xs):
+            z = z + ad.symbols(f"w{j}_{i}") * x
+        term = ad.symbols(f"v{j}") * ad.sigmoid(ad.tanh(z))
+        out = term if out is None else out + term
+    return out, xs
+
+
+def test_derive_builds_values_in_the_leaves_only_when_read():
+    out, (x0, _, _) = mixed_graph(3)
+    d = ad.derive(out)
+    assert all(not step.cache for step in d.steps)           # nothing built yet
+    last = d.steps[-1]
+    assert last.downstream is not None and last.cache           # built on reading
+    assert d.steps[0].verify()
+    assert d.gradients[x0] != 0
+
+
+def test_derive_of_a_mixed_graph_of_hundreds_of_nodes_and_its_text():
+    out, (x0, _, _) = mixed_graph(25)
+    assert len(topological_order([out])) > 300
+    d = ad.derive(out)
+    text = d.text()
+    assert text.count("  step ") == len(d.steps) and "dL/dx0 = " in text
+    at = d.at({s: 0.5 for s in [n.tensor for n in d.graph.leaves]})
+    assert float(at.gradients[x0]) == float(at.gradients[x0])          # a real number
