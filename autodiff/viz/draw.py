@@ -93,12 +93,19 @@ def prepare(output, grads=True, expand=False, max_nodes=300, at=None, names=None
     grad_of = _gradients(output, layout, notes) if grads else {}
     shown = picture_names(output, layout.tensors, layout.consumers)
     prepared = Prepared(output, layout, grad_of, subs, notes, {**shown, **(names or {})})
-    if grad_of and not subs and names is None and is_symbolic(output) and output.size == 1 \
-            and layout.total_nodes <= FORMS_LIMIT:
+    if grad_of and not subs and names is None and is_symbolic(output) and output.array.size == 1 \
+            and layout.total_nodes <= FORMS_LIMIT and _has_free_symbols(output):
         from ..symbolic.derive import derive  # gradients as the derivation writes them
         with contextlib.suppress(Exception):
             prepared.grad_texts = gradient_forms(derive(output).steps, output)
     return prepared
+
+
+def _has_free_symbols(output: Tensor) -> bool:
+    """A symbolic graph with letters in it: gradients are then written in the nodes' names; a
+    graph of numbers on the symbolic device shows numbers."""
+    value = output.array.reshape(-1)[0]
+    return bool(getattr(value, "free_symbols", None))
 
 
 def build(prepared: Prepared, values=True, rankdir=None,
