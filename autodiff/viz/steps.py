@@ -8,7 +8,8 @@ that step written above it::
     downstream   dL/dv1  = upstream x local
 
 Gradients appear on the nodes as the pass reaches them, so the film shows them flowing back
-from the output to the inputs.
+from the output to the inputs. The graph is laid out once, and each frame restyles that
+layout (``frames``): 200 steps cost one layout, not 200.
 """
 from __future__ import annotations
 
@@ -19,9 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import labels
+from . import frames, labels
 from .draw import Highlight, build, prepare
-from .labels import escape
 from .render import picture_format, render_bytes, writable_folder, write_bytes
 
 FRAME_FORMATS = ("png", "svg", "pdf")
@@ -74,15 +74,19 @@ def draw_steps(derivation, folder, format: str = "png", *, gif: bool = True,
         if re.fullmatch(r"step_\d+\.(png|svg|pdf)", old.name):
             old.unlink()
     width = max(2, len(str(len(steps))))
+    base = render_bytes(build(prepared, values, rankdir, Highlight()), "svg").decode("utf-8")
+    captions = [_caption(step, k, len(steps), out_name, mode) for k, step in enumerate(steps)]
+    rows = max(len(c) for c in captions)
     paths, pngs = [], []
     for k, step in enumerate(steps):
         highlight = _highlight(step, k, steps, derivation.output, mode, by_name)
-        highlight.caption = _caption(step, k, len(steps), out_name, mode)
-        picture = build(prepared, values, rankdir, highlight)
-        data = render_bytes(picture, fmt)
+        svg = frames.restyle(base, build(prepared, values, rankdir, highlight).source,
+                             captions[k], rows)
+        png = frames.rasterise(svg) if fmt != "svg" or gif else None
+        data = {"svg": svg.encode("utf-8"), "png": png}.get(fmt) or frames.pdf_of(png)
         paths.append(write_bytes(folder / f"step_{k + 1:0{width}d}.{fmt}", data))
         if gif:
-            pngs.append(data if fmt == "png" else render_bytes(picture, "png"))
+            pngs.append(png)
     animation = None
     if gif:
         animation = _write_gif(pngs, folder / f"{mode}.gif", seconds_per_step)
@@ -177,12 +181,13 @@ def _plain(value) -> str:
     return str(value)
 
 
-def _caption(step, k: int, count: int, out: str, mode: str) -> str:
+def _caption(step, k: int, count: int, out: str, mode: str) -> list[tuple[str, bool]]:
+    """The rows written above a frame, as (text, bold)."""
     node, inp = step.node_name, getattr(step, "input_name", "")
     kind = getattr(step, "kind", "chain")
     up, local, down = (getattr(step, f"{part}_form", getattr(step, part))
                        for part in ("upstream", "local", "downstream"))
-    rows = [f"<b>step {k + 1} of {count}</b> · {escape(step.op)}"]
+    rows = [f"step {k + 1} of {count} · {step.op}"]
     if kind == "sum":
         parts = " + ".join(_plain(p) for p in up) if isinstance(up, tuple) else _plain(up)
         rows.append(f"sum of the gradients arriving at {node}: {parts}")
@@ -200,24 +205,24 @@ def _caption(step, k: int, count: int, out: str, mode: str) -> str:
         rows.append(f"tangent of {inp}: {_text(up, step.upstream)}")
         rows.append(f"local        d{node}/d{inp} = {_text(local, step.local)}")
         rows.append(f"adds to the tangent of {node}: {_text(down, step.downstream)}")
-    return "".join(f"<tr><td align='left'>{r if r.startswith('<b>') else escape(r)}</td></tr>"
-                   for r in rows)
+    return [(row, k == 0) for k, row in enumerate(rows)]
 
 
 def _write_gif(pngs: list[bytes], path: Path, seconds: float) -> Path:
-    """The frames as one looping GIF, each padded to the largest frame on white."""
+    """The frames as one looping GIF, each padded to the largest frame on white (decoded one
+    at a time: 200 large frames never sit in memory together)."""
     from PIL import Image
-    frames = [Image.open(io.BytesIO(data)).convert("RGB") for data in pngs]
-    width = max(f.width for f in frames)
-    height = max(f.height for f in frames)
-    padded = []
-    for frame in frames:
+    sizes = [Image.open(io.BytesIO(data)).size for data in pngs]
+    width, height = max(w for w, _ in sizes), max(h for _, h in sizes)
+
+    def padded(data):
         canvas = Image.new("RGB", (width, height), "white")
-        canvas.paste(frame, (0, 0))
-        padded.append(canvas)
-    durations = [int(seconds * 1000)] * len(padded)
+        canvas.paste(Image.open(io.BytesIO(data)).convert("RGB"), (0, 0))
+        return canvas
+    durations = [int(seconds * 1000)] * len(pngs)
     durations[-1] *= 2                                   # linger on the finished pass
     buffer = io.BytesIO()
-    padded[0].save(buffer, format="GIF", save_all=True, append_images=padded[1:],
-                   duration=durations, loop=0, optimize=False)
+    padded(pngs[0]).save(buffer, format="GIF", save_all=True,
+                         append_images=(padded(data) for data in pngs[1:]),
+                         duration=durations, loop=0, optimize=False)
     return write_bytes(path, buffer.getvalue())
