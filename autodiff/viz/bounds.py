@@ -10,6 +10,7 @@ those crossings, in milliseconds, before ``dot`` is started.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections import defaultdict, deque
 
 WORK_LIMIT = 3_000         # nodes plus virtual nodes: dot takes a few seconds here
@@ -121,10 +122,10 @@ def reduced(source: str, reason: str, budget: int = WORK_LIMIT // 2) -> str:
     note = (f"reduced picture: the {keep_count} of {len(linked)} nodes nearest the output, "
             f"because {reason}. The whole graph is in the DOT text (picture.source, or -o "
             "graph.dot)")
-    close = max(k for k, text in enumerate(body) if text.strip() == "}")
-    body.insert(close, f'\treduced_note [label="{_quote(note)}" shape=note style=filled '
-                       f'fillcolor="#fff3c4" fontcolor="#7a4a00"]\n')
-    return "".join(body)
+    text = "".join(body)
+    close = text.rindex("}")
+    return (text[:close] + f'\treduced_note [label="{_quote(note)}" shape=note style=filled '
+            f'fillcolor="#fff3c4" fontcolor="#7a4a00"]\n' + text[close:])
 
 
 def _largest_fit(order, edges, budget: int, characters: int) -> int:
@@ -150,4 +151,6 @@ def note_only(reason: str) -> str:
 
 
 def _quote(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    """A DOT string's content, in lines of at most 60 characters."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return "\\l".join(textwrap.wrap(text, 60)) + "\\l"

@@ -74,7 +74,7 @@ def _pure_path() -> str | None:
         files = ()
     for file in files:
         if file.name in (PURE, f"{PURE}.exe"):
-            path = Path(file.locate())
+            path = Path(file.locate()).resolve()
             if path.is_file():
                 return str(path)
     for folder in (Path(sys.executable).parent, Path(sys.prefix) / "bin"):
