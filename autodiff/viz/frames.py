@@ -22,7 +22,7 @@ _SHAPE = re.compile(r"<(path|polygon|ellipse|polyline)\b([^>]*?)/>")
 _ATTRIBUTE = re.compile(r'\b(fillcolor|color|penwidth|fontcolor)=("[^"]*"|[^\s\]]+)')
 FONTS = "Helvetica, Arial, Liberation Sans, Arimo, DejaVu Sans, sans-serif"
 CAPTION_SIZE = 11.0
-MAX_PIXELS = 8000                  # the longer side of a PNG frame
+MAX_PIXELS = 2400                  # the longer side of a PNG frame (SVG frames: full size)
 
 
 def styles(source: str) -> tuple[dict, list]:

@@ -33,6 +33,10 @@ INSTALL_HELP = (
     "on the command line")
 
 
+PNG_INCHES = 100         # a PNG's longer side at most 9600 px (96 dpi): larger graphs scale
+                         # down (a 300-node chain is 20,000 px tall, 150 million pixels)
+
+
 class GraphvizMissing(graphviz.ExecutableNotFound):
     """No program renders pictures here (a ``RuntimeError``, as graphviz's own error)."""
 
@@ -100,6 +104,8 @@ def run(program: Program, source: str, format: str, seconds: float,
     graphviz's CalledProcessError naming the program's own message when it fails.
     """
     command = [program.path, f"-K{engine}", f"-T{format}"]
+    if format == "png":
+        command.append(f"-Gsize={PNG_INCHES},{PNG_INCHES}")
     options = {}
     if os.name == "posix":
         options["start_new_session"] = True          # its own process group, killed whole

@@ -23,6 +23,7 @@ import numpy as np
 from . import frames, labels
 from .draw import Highlight, build, prepare
 from .render import picture_format, render_bytes, writable_folder, write_bytes
+from .symbolic import numeric, tidy_array
 
 FRAME_FORMATS = ("png", "svg", "pdf")
 TEXT_LIMIT = 70
@@ -70,6 +71,9 @@ def draw_steps(derivation, folder, format: str = "png", *, gif: bool = True,
     if mode == "reverse" and not getattr(derivation, "numeric", False):
         prepared.grad_texts = _gradient_forms(steps, derivation.output)
     prepared.local_cache.update(_local_forms(steps))
+    for key, grad in prepared.grad_of.items():        # simplified once, not once per frame
+        if key not in prepared.grad_texts:
+            prepared.grad_texts[key] = labels.summary(tidy_array(numeric(grad, prepared.subs)))
     for old in folder.glob("step_*.*"):                 # a shorter film must not keep extras
         if re.fullmatch(r"step_\d+\.(png|svg|pdf)", old.name):
             old.unlink()
@@ -83,7 +87,10 @@ def draw_steps(derivation, folder, format: str = "png", *, gif: bool = True,
         svg = frames.restyle(base, build(prepared, values, rankdir, highlight).source,
                              captions[k], rows)
         png = frames.rasterise(svg) if fmt != "svg" or gif else None
-        data = {"svg": svg.encode("utf-8"), "png": png}.get(fmt) or frames.pdf_of(png)
+        if fmt == "svg":
+            data = svg.encode("utf-8")
+        else:
+            data = png if fmt == "png" else frames.pdf_of(png)
         paths.append(write_bytes(folder / f"step_{k + 1:0{width}d}.{fmt}", data))
         if gif:
             pngs.append(png)
