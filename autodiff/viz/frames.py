@@ -129,9 +129,11 @@ def _with_caption(svg: str, rows: list[tuple[str, bool]], count: int) -> str:
     if match is None or count == 0:
         return svg
     width, height = float(match[1]), float(match[2])
-    line = CAPTION_SIZE * 1.35
-    room = count * line + 8
-    widest = max((len(text) for text, _ in rows), default=0) * CAPTION_SIZE * 0.55 + 16
+    pixels_per_point = min(4 / 3, MAX_PIXELS / max(width, height, 1.0))
+    size = max(CAPTION_SIZE, 14 / pixels_per_point)      # 14 px tall even when scaled down
+    line = size * 1.35
+    room = count * line + size * 0.7
+    widest = max((len(text) for text, _ in rows), default=0) * size * 0.55 + 16
     width = max(width, widest)
     x0, y0 = (float(v) for v in match[3].split()[:2])
     opening = (f'<svg width="{width:.2f}pt" height="{height + room:.2f}pt" '
@@ -140,9 +142,9 @@ def _with_caption(svg: str, rows: list[tuple[str, bool]], count: int) -> str:
              f'height="{height + room:.2f}" fill="white"/>')]
     for k, (text, bold) in enumerate(rows):
         weight = ' font-weight="bold"' if bold else ""
-        texts.append(f'<text xml:space="preserve" x="{x0 + 8:.2f}" '
+        texts.append(f'<text xml:space="preserve" x="{x0 + size * 0.7:.2f}" '
                      f'y="{y0 - room + 4 + (k + 0.8) * line:.2f}" font-family="Helvetica,'
-                     f'sans-Serif" font-size="{CAPTION_SIZE:.2f}"{weight}>'
+                     f'sans-Serif" font-size="{size:.2f}"{weight}>'
                      f"{html.escape(text, quote=False)}</text>")
     svg = svg[:match.start()] + opening + svg[match.end():]
     close = svg.index(">", svg.index("<svg")) + 1
