@@ -51,3 +51,29 @@ def default_dtype():
     previous = ad.get_default_dtype()
     yield
     ad.set_default_dtype(previous)
+
+
+@pytest.fixture(params=["dot", "graphviz-pure"])
+def renderer(request, monkeypatch, tmp_path_factory):
+    """Runs a picture test twice: with the system ``dot``, then with ``dot`` hidden from PATH
+    so that graphviz-pure draws (each skipped where its program is missing)."""
+    import shutil
+
+    from autodiff.viz import programs
+    if request.param == "dot":
+        if shutil.which("dot") is None:
+            pytest.skip("Graphviz's dot is not installed")
+    else:
+        monkeypatch.setenv("PATH", str(tmp_path_factory.mktemp("no-dot")))
+        if programs._pure_path() is None:
+            pytest.skip("graphviz-pure is not installed")
+    assert programs.find_program().kind == request.param
+    return request.param
+
+
+@pytest.fixture
+def no_graphviz(monkeypatch, tmp_path_factory):
+    """Neither the system ``dot`` nor graphviz-pure can be found."""
+    from autodiff.viz import programs
+    monkeypatch.setenv("PATH", str(tmp_path_factory.mktemp("no-graphviz")))
+    monkeypatch.setattr(programs, "_pure_path", lambda: None)

@@ -8,7 +8,7 @@ from chainrule.cli import main
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def test_draw_writes_the_picture_and_the_step_frames(tmp_path, capsys):
+def test_draw_writes_the_picture_and_the_step_frames(tmp_path, capsys, renderer):
     out = tmp_path / "graph.png"
     code = main(["draw", "sigmoid(w*x + b)", "--at", "w=2,x=-1,b=-3", "-o", str(out),
                  "--steps", str(tmp_path / "frames")])
@@ -42,7 +42,6 @@ def test_bad_input_is_one_clear_line(argv, message, capsys, tmp_path, monkeypatc
     assert not list(tmp_path.iterdir())
 
 
-def test_missing_graphviz_says_how_to_install(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("PATH", str(tmp_path))
+def test_missing_graphviz_says_how_to_install(tmp_path, capsys, no_graphviz):
     assert main(["draw", "w*x", "-o", str(tmp_path / "g.svg")]) == 2
-    assert "install graphviz" in capsys.readouterr().err.lower()
+    assert "pip install graphviz-pure" in capsys.readouterr().err.lower()

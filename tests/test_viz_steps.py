@@ -11,6 +11,7 @@ import autodiff as ad
 from autodiff.viz import labels
 from autodiff.viz.steps import draw_steps
 
+pytestmark = pytest.mark.usefixtures("renderer")   # with dot, then without
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 RED = "#d62728"
 

@@ -1,52 +1,104 @@
-"""Turning a picture into a file: PNG, SVG or PDF through Graphviz's ``dot`` program.
+"""Turning a picture into a file: PNG, SVG or PDF, with or without a system Graphviz.
 
-The DOT text (``picture.source``) is plain Python and always works. Images need the ``dot``
-program; when it is missing, every way of rendering (``save``, ``render``, ``pipe``, the
-Jupyter display) says how to install it instead of failing with a bare "file not found".
+The DOT text (``picture.source``) is plain Python and always works. Images come from the
+system's ``dot`` when it is on PATH, else from the ``graphviz-pure`` package (installed with
+chainrule, see ``programs``): the same API either way (``write``, ``save``, ``render``,
+``pipe``, the Jupyter display). A graph that Graphviz would not finish is never handed to it
+whole (``bounds``); a layout that passes its time limit is stopped and replaced by a reduced
+picture that says so.
 """
 from __future__ import annotations
 
 import os
 import threading
+import warnings
 from pathlib import Path
 
 import graphviz
 
+from . import bounds
+from .frames import pdf_of
+from .programs import INSTALL_HELP, GraphvizMissing, GraphvizTimeout, find_program, run
+
 FORMATS = ("png", "svg", "pdf")
 TEXT_FORMATS = ("dot", "gv")
+SECONDS_VARIABLE = "CHAINRULE_DOT_SECONDS"
+DEFAULT_SECONDS = 30.0
 
-INSTALL_HELP = (
-    "Graphviz's 'dot' program was not found on PATH, so the picture cannot be rendered. "
-    "Install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install "
-    "graphviz; conda: conda install graphviz; Windows: winget install graphviz), then try "
-    "again. The DOT text needs no Graphviz: picture.source in Python, or -o graph.dot "
-    "on the command line")
+__all__ = ["INSTALL_HELP", "GraphvizMissing", "Picture", "render_bytes", "render_source", "save"]
 
 
-class GraphvizMissing(graphviz.ExecutableNotFound):
-    """Graphviz's ``dot`` is not installed (a ``RuntimeError``, as graphviz's own error)."""
+def time_limit() -> float:
+    """Seconds one layout may take (``$CHAINRULE_DOT_SECONDS``, default 30)."""
+    try:
+        return max(0.1, float(os.environ.get(SECONDS_VARIABLE, DEFAULT_SECONDS)))
+    except ValueError:
+        return DEFAULT_SECONDS
 
-    def __init__(self, message: str = INSTALL_HELP):
-        RuntimeError.__init__(self, message)
+
+def render_source(source: str, format: str, engine: str = "dot") -> bytes:
+    """DOT text as ``format`` bytes (svg, png, pdf), bounded in size and in time."""
+    program = find_program()
+    reason = bounds.too_big(source)
+    if reason is not None:
+        warnings.warn(f"the graph was reduced before layout: {reason}", stacklevel=3)
+        source = bounds.reduced(source, reason)
+    seconds = time_limit()
+    try:
+        return _image(program, source, format, engine, seconds)
+    except GraphvizTimeout as e:
+        reason = f"{program.kind} did not finish its layout in {seconds:g} s"
+        warnings.warn(f"{e}; drawing a reduced picture instead", stacklevel=3)
+    try:
+        return _image(program, bounds.reduced(source, reason, bounds.WORK_LIMIT // 8),
+                      format, engine, seconds)
+    except GraphvizTimeout:
+        return _image(program, bounds.note_only(reason), format, engine, seconds)
+
+
+def _image(program, source: str, format: str, engine: str, seconds: float) -> bytes:
+    if format in program.formats():
+        return run(program, source, format, seconds, engine)
+    if format == "pdf":                  # graphviz-pure writes no PDF: the PNG on a page
+        return pdf_of(run(program, source, "png", seconds, engine))
+    raise ValueError(f"unknown picture format {format!r}; expected one of {', '.join(FORMATS)}")
 
 
 class Picture(graphviz.Digraph):
-    """A ``graphviz.Digraph`` whose rendering errors explain how to install Graphviz.
+    """A ``graphviz.Digraph`` rendered by the system ``dot`` or by graphviz-pure.
 
     It displays itself as inline SVG in Jupyter; ``picture.write("graph.png")`` writes a file.
     """
 
-    def pipe(self, *args, **kwargs):
-        try:
-            return super().pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound:
-            raise GraphvizMissing() from None
+    def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None,
+             quiet=False, *, engine=None, encoding=None):
+        """The picture as bytes (or text, given ``encoding``), as graphviz's ``pipe``."""
+        chosen = (format or self.format or "svg").lower()
+        data = (self.source.encode("utf-8") if chosen in TEXT_FORMATS
+                else render_source(self.source, chosen, engine or self.engine))
+        return data.decode(encoding) if encoding else data
 
-    def render(self, *args, **kwargs):
-        try:
-            return super().render(*args, **kwargs)
-        except graphviz.ExecutableNotFound:
-            raise GraphvizMissing() from None
+    def render(self, filename=None, directory=None, view=False, cleanup=False, format=None,
+               renderer=None, formatter=None, neato_no_op=None, quiet=False,
+               quiet_view=False, *, outfile=None, engine=None, raise_if_result_exists=False,
+               overwrite_source=False):
+        """graphviz's ``render``: the DOT text saved as ``filename``, the image beside it
+        (``graph`` -> ``graph.png``), or the image at ``outfile``; returns the image's path."""
+        if outfile is not None:
+            outfile = Path(directory or "", outfile)
+            chosen = picture_format(outfile, format)
+            source = graphviz.Digraph.save(self, outfile.with_suffix(".gv").name,
+                                           directory=str(outfile.parent))
+        else:
+            chosen = picture_format("x", format or self.format)
+            source = graphviz.Digraph.save(self, filename, directory=directory)
+            outfile = Path(f"{source}.{chosen}")
+        write_bytes(outfile, self.pipe(format=chosen, engine=engine))
+        if cleanup:
+            os.unlink(source)
+        if view:
+            graphviz.view(str(outfile), quiet=quiet_view)
+        return str(outfile)
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:
@@ -119,14 +171,11 @@ def render_bytes(graph: graphviz.Digraph, format: str) -> bytes:
     """The picture as image bytes (or the DOT text for "dot"/"gv")."""
     if format in TEXT_FORMATS:
         return graph.source.encode("utf-8")
-    try:
-        return graph.pipe(format=format)
-    except graphviz.ExecutableNotFound:
-        raise GraphvizMissing() from None
+    return render_source(graph.source, format, getattr(graph, "engine", "dot"))
 
 
 def save(graph: graphviz.Digraph, path, format: str | None = None) -> Path:
-    """Render ``graph`` to ``path``: .png, .svg, .pdf (needs ``dot``) or .dot/.gv (text)."""
+    """Render ``graph`` to ``path``: .png, .svg, .pdf or .dot/.gv (the DOT text)."""
     chosen = picture_format(path, format)
     path = Path(path)
     if str(path.parent):

@@ -8,7 +8,8 @@ that step written above it::
     downstream   dL/dv1  = upstream x local
 
 Gradients appear on the nodes as the pass reaches them, so the film shows them flowing back
-from the output to the inputs.
+from the output to the inputs. The graph is laid out once, and each frame restyles that
+layout (``frames``): 200 steps cost one layout, not 200.
 """
 from __future__ import annotations
 
@@ -17,11 +18,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import labels
+from . import frames, labels
 from .draw import Highlight, build, prepare
-from .labels import escape
 from .render import picture_format, render_bytes, writable_folder, write_bytes
-from .symbolic import gradient_forms, plain
+from .symbolic import gradient_forms, numeric, plain, tidy_array
 
 FRAME_FORMATS = ("png", "svg", "pdf")
 TEXT_LIMIT = 90          # caption lines wrap (never cut) at about this many characters
@@ -69,19 +69,29 @@ def draw_steps(derivation, folder, format: str = "png", *, gif: bool = True,
     if mode == "reverse" and not getattr(derivation, "numeric", False):
         prepared.grad_texts = gradient_forms(steps, derivation.output)
     prepared.local_cache.update(_local_forms(steps))
+    for key, grad in prepared.grad_of.items():        # simplified once, not once per frame
+        if key not in prepared.grad_texts:
+            prepared.grad_texts[key] = labels.summary(tidy_array(numeric(grad, prepared.subs)))
     for old in folder.glob("step_*.*"):                 # a shorter film must not keep extras
         if re.fullmatch(r"step_\d+\.(png|svg|pdf)", old.name):
             old.unlink()
     width = max(2, len(str(len(steps))))
+    base = render_bytes(build(prepared, values, rankdir, Highlight()), "svg").decode("utf-8")
+    captions = [_caption(step, k, len(steps), out_name, mode) for k, step in enumerate(steps)]
+    rows = max(len(c) for c in captions)
     paths, pngs = [], []
     for k, step in enumerate(steps):
         highlight = _highlight(step, k, steps, derivation.output, mode, by_name)
-        highlight.caption = _caption(step, k, len(steps), out_name, mode)
-        picture = build(prepared, values, rankdir, highlight)
-        data = render_bytes(picture, fmt)
+        svg = frames.restyle(base, build(prepared, values, rankdir, highlight).source,
+                             captions[k], rows)
+        png = frames.rasterise(svg) if fmt != "svg" or gif else None
+        if fmt == "svg":
+            data = svg.encode("utf-8")
+        else:
+            data = png if fmt == "png" else frames.pdf_of(png)
         paths.append(write_bytes(folder / f"step_{k + 1:0{width}d}.{fmt}", data))
         if gif:
-            pngs.append(data if fmt == "png" else render_bytes(picture, "png"))
+            pngs.append(png)
     animation = None
     if gif:
         animation = _write_gif(pngs, folder / f"{mode}.gif", seconds_per_step)
@@ -147,12 +157,14 @@ def _text(form, value=None) -> str:
     return text
 
 
-def _caption(step, k: int, count: int, out: str, mode: str) -> str:
+def _caption(step, k: int, count: int, out: str, mode: str) -> list[tuple[str, bool]]:
+    """The rows written above a frame, as (text, bold); long rows wrap at spaces (never cut),
+    their continuation lines indented."""
     node, inp = step.node_name, getattr(step, "input_name", "")
     kind = getattr(step, "kind", "chain")
     up, local, down = (getattr(step, f"{part}_form", getattr(step, part))
                        for part in ("upstream", "local", "downstream"))
-    rows = [f"<b>step {k + 1} of {count}</b> · {escape(step.op)}"]
+    rows = [f"step {k + 1} of {count} · {step.op}"]
     if kind == "sum":
         parts = " + ".join(plain(p) for p in up) if isinstance(up, tuple) else plain(up)
         rows.append(f"sum of the gradients arriving at {node}: {parts}")
@@ -170,33 +182,28 @@ def _caption(step, k: int, count: int, out: str, mode: str) -> str:
         rows.append(f"tangent of {inp}: {_text(up, step.upstream)}")
         rows.append(f"local        d{node}/d{inp} = {_text(local, step.local)}")
         rows.append(f"adds to the tangent of {node}: {_text(down, step.downstream)}")
-    return "".join(f"<tr><td align='left'>{r if i == 0 else _wrapped(r)}</td></tr>"
-                   for i, r in enumerate(rows))
-
-
-def _wrapped(row: str) -> str:
-    """A caption row wrapped at spaces, continuation lines indented."""
-    if len(row) <= TEXT_LIMIT:
-        return escape(row)
-    lines = labels.wrap(row, TEXT_LIMIT)
-    return "<br align='left'/>".join(escape(("    " if k else "") + line)
-                                      for k, line in enumerate(lines)) + "<br align='left'/>"
+    wrapped = []
+    for i, row in enumerate(rows):
+        lines = labels.wrap(row, TEXT_LIMIT) if len(row) > TEXT_LIMIT else [row]
+        wrapped += [(("    " if j else "") + line, i == 0) for j, line in enumerate(lines)]
+    return wrapped
 
 
 def _write_gif(pngs: list[bytes], path: Path, seconds: float) -> Path:
-    """The frames as one looping GIF, each padded to the largest frame on white."""
+    """The frames as one looping GIF, each padded to the largest frame on white (decoded one
+    at a time: 200 large frames never sit in memory together)."""
     from PIL import Image
-    frames = [Image.open(io.BytesIO(data)).convert("RGB") for data in pngs]
-    width = max(f.width for f in frames)
-    height = max(f.height for f in frames)
-    padded = []
-    for frame in frames:
+    sizes = [Image.open(io.BytesIO(data)).size for data in pngs]
+    width, height = max(w for w, _ in sizes), max(h for _, h in sizes)
+
+    def padded(data):
         canvas = Image.new("RGB", (width, height), "white")
-        canvas.paste(frame, (0, 0))
-        padded.append(canvas)
-    durations = [int(seconds * 1000)] * len(padded)
+        canvas.paste(Image.open(io.BytesIO(data)).convert("RGB"), (0, 0))
+        return canvas
+    durations = [int(seconds * 1000)] * len(pngs)
     durations[-1] *= 2                                   # linger on the finished pass
     buffer = io.BytesIO()
-    padded[0].save(buffer, format="GIF", save_all=True, append_images=padded[1:],
-                   duration=durations, loop=0, optimize=False)
+    padded(pngs[0]).save(buffer, format="GIF", save_all=True,
+                         append_images=(padded(data) for data in pngs[1:]),
+                         duration=durations, loop=0, optimize=False)
     return write_bytes(path, buffer.getvalue())
