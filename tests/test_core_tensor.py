@@ -84,7 +84,7 @@ def test_comparisons_and_integer_results_carry_no_gradient():
 # ---- attributes and conversion ---------------------------------------------------------------
 def test_attributes_and_host_conversion():
     x = ad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-    assert x.shape == (2, 2) and x.ndim == 2 and x.size == 4 and len(x) == 2
+    assert x.shape == (2, 2) and x.ndim == 2 and x.numel() == 4 and len(x) == 2
     assert x.device == "cpu" and x.requires_grad and x.grad is None and x.is_leaf
     assert isinstance(x.array, np.ndarray) and isinstance(x.numpy(), np.ndarray)
     assert x.tolist() == [[1.0, 2.0], [3.0, 4.0]]

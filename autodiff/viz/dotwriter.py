@@ -79,7 +79,7 @@ class Writer:
         name = self.node_of(t)
         path = self.layout.place[id(t)]
         lit = id(t) in self.highlight.nodes
-        constant = t._op is None and not t.requires_grad and t.size == 1 and not t.name
+        constant = t._op is None and not t.requires_grad and t.numel() == 1 and not t.name
         if constant:
             self.add(path, name, label=escape(labels.summary(numeric(t.numpy(), self.subs))),
                      shape="plaintext", fontcolor="#555555")
@@ -114,7 +114,7 @@ class Writer:
     def box_node(self, box, edges):
         name = self.box_names[box.key]
         params = [a for a in box.absorbed if a.requires_grad]
-        count = sum(a.size for a in params)
+        count = sum(a.numel() for a in params)
         rows = [f"<b>{escape(box.key[-1])}</b>",
                 _counted(len(box.members), "op")
                 + (f" · {_counted(count, 'parameter')}" if params else "")]

@@ -127,7 +127,7 @@ def _gradients(output: Tensor, layout: Layout, notes: list) -> dict:
         return {}
     shown = [t for t in layout.tensors if t.requires_grad and layout.item(t) is not None]
     seed = None
-    if output.size != 1:
+    if output.numel() != 1:
         seed = Tensor._wrap(output.backend.xp.ones(output.array.shape, dtype=output.dtype))
         notes.append("gradients of sum(output)")
     try:
