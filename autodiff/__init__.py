@@ -32,6 +32,7 @@ from .modes import enable_grad, is_grad_enabled, no_grad, scope
 from .ops.elementwise import (
                               abs,
                               add,
+                              astype,
                               cos,
                               div,
                               equal,
@@ -56,6 +57,7 @@ from .ops.elementwise import (
                               sub,
                               tanh,
 )
+from .ops.elementwise import clip
 from .ops.elementwise import neg as negative
 from .ops.elementwise import power
 from .ops.elementwise import power as pow
@@ -65,7 +67,6 @@ from .ops.shape import getitem, pad
 from .ops.window import fold, unfold
 from .api import methods as _methods  # noqa: F401  (binds x.view, x.sum, x.T ... on Tensor)
 from .api.convert import is_floating_point
-from .api.convert import to as astype
 from .api.creation import (
                               arange,
                               as_tensor,
@@ -124,7 +125,6 @@ from .api.math import (
                               square,
                               trunc,
 )
-from .api.math import clamp as clip
 from .api.random import manual_seed
 from .api.reduce import (
                               all,

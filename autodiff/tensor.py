@@ -223,7 +223,7 @@ def _to_array(data, dtype=None, device=None, copy: bool = False):
     """A backend array from user data; ``copy``: never the caller's own memory."""
     source = data.array if isinstance(data, Tensor) else data
     array = _convert(data, dtype, device)
-    return array.copy() if copy and array is source else array
+    return array.copy(order="K") if copy and array is source else array
 
 
 def _convert(data, dtype=None, device=None):
@@ -292,7 +292,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False,
 # ---- apply: the only place a node is created ----------------------------------------------
 def as_tensor(value) -> Tensor:
     """``value`` itself when it is a tensor, else a new tensor made from it."""
-    return value if isinstance(value, Tensor) else tensor(value)
+    return value if isinstance(value, Tensor) else Tensor(value)   # shares an array's memory
 
 
 def _lift(value, backend: Backend, like_dtype):

@@ -30,7 +30,8 @@ def to(x, *args, device=None, dtype=None, non_blocking: bool = False, copy: bool
     for arg in args:
         if isinstance(arg, Tensor):
             device, dtype = arg.device, arg.dtype
-        elif _is_device(arg) or (arg is not None and builtins.type(arg).__name__ == "device"):
+        elif _is_device(arg) or (isinstance(arg, str) and arg not in dtypes.NAMES) or \
+                builtins.type(arg).__name__ == "device":
             device = str(arg)
         else:
             dtype = arg

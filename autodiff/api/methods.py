@@ -42,7 +42,7 @@ METHODS = {
     "__or__": m.bitwise_or, "__ror__": _swap(m.bitwise_or),
     "__xor__": m.bitwise_xor, "__rxor__": _swap(m.bitwise_xor),
     # ---- dtype and device -------------------------------------------------------------------
-    "to": convert.to, "type": convert.type, "astype": convert.to,
+    "to": convert.to, "type": convert.type, "astype": ew.astype,
     "float": convert.float, "double": convert.double, "half": convert.half,
     "long": convert.long, "int": convert.int, "bool": convert.bool,
     "is_floating_point": convert.is_floating_point, "element_size": convert.element_size,

@@ -26,15 +26,20 @@ CUMSUM = Primitive(
 
 
 def _others(x, out, axis, keepdims):
-    """Π_{j≠i} x_j for each i of each group: out / x where the group has no zero; at a
-    group's only zero, the product of the rest; zero where a group has two zeros or more."""
+    """Π_{j≠i} x_j for each i of each group, never dividing by a zero, and with first
+    derivatives right too (so second derivatives of prod are): ``at_zeros`` is 0 in value
+    but has derivative 1 along each zero element of its group."""
     if x.dtype == object:                            # exact algebra: the plain formula
         return _restore(out, x, axis, keepdims) / x
     zero = x == 0
     count = sum(astype(zero, x.dtype), axis, keepdims=True)
     safe = where(zero, 1, x)
-    rest = prod(safe, axis, keepdims=True)
-    return where(count == 0, rest / safe, where(count == 1, where(zero, rest, 0), 0))
+    rest = prod(safe, axis, keepdims=True)           # the product of the non-zero elements
+    at_zeros = sum(where(zero, x, 0), axis, keepdims=True)
+    one_zero = rest / safe * where(zero, 1, at_zeros)
+    two_zeros = where(zero, rest * (at_zeros - x), 0)
+    return where(count == 0, rest / safe,
+                 where(count == 1, one_zero, where(count == 2, two_zeros, 0)))
 
 
 PROD = Primitive(

@@ -59,6 +59,11 @@ class SympyNamespace:
     __name__ = "sympy_namespace"
 
     exp = staticmethod(_elementwise(sympy.exp))
+    expm1 = staticmethod(_elementwise(lambda v: sympy.exp(v) - 1))
+    log1p = staticmethod(_elementwise(lambda v: sympy.log(1 + v)))
+    floor = staticmethod(_elementwise(sympy.floor))
+    ceil = staticmethod(_elementwise(sympy.ceiling))
+    remainder = staticmethod(_elementwise(sympy.Mod, 2))
     log = staticmethod(_elementwise(sympy.log))
     sqrt = staticmethod(_elementwise(sympy.sqrt))
     sin = staticmethod(_elementwise(sympy.sin))
