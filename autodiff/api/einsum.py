@@ -64,7 +64,7 @@ def _sum_out(x, term, keep):
     if not gone:
         return x, term
     return _red.sum(x, gone if len(gone) > 1 else gone[0]), \
-        "".join(c for c in term if c not in keep)
+        "".join(c for c in term if c in keep)
 
 
 def _contract(x, tx, y, ty, keep):
