@@ -8,6 +8,8 @@ from it (reverse and forward mode, NumPy/CuPy numbers, SymPy algebra).
 [2.0, 4.0]
 """
 # ruff: noqa: I001  (the tensor module must load first: every op is defined on Tensor)
+import math
+
 from .tensor import Tensor, apply, tensor  # first: the ops are defined on Tensor
 from . import allocator as _allocator  # noqa: F401  (keeps freed memory for reuse)
 from . import viz
@@ -58,6 +60,12 @@ from .ops.elementwise import (
                               tanh,
 )
 from .ops.elementwise import clip
+from .ops.elementwise import equal as eq
+from .ops.elementwise import greater as gt
+from .ops.elementwise import greater_equal as ge
+from .ops.elementwise import less as lt
+from .ops.elementwise import less_equal as le
+from .ops.elementwise import not_equal as ne
 from .ops.elementwise import neg as negative
 from .ops.elementwise import power
 from .ops.elementwise import power as pow
@@ -67,6 +75,7 @@ from .ops.shape import getitem, pad
 from .ops.window import fold, unfold
 from .api import methods as _methods  # noqa: F401  (binds x.view, x.sum, x.T ... on Tensor)
 from .api.convert import is_floating_point
+from .api.device import cuda, device
 from .api.creation import (
                               arange,
                               as_tensor,
@@ -89,6 +98,7 @@ from .api.creation import (
                               zeros,
                               zeros_like,
 )
+from .api.math import allclose, isclose
 from .api.math import (
                               bitwise_and,
                               bitwise_not,
@@ -196,6 +206,9 @@ from .transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from .viz import draw, draw_steps
 
 
+pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
+
+
 def is_tensor(obj) -> bool:
     """True for a Tensor (PyTorch's ``torch.is_tensor``)."""
     return isinstance(obj, Tensor)
@@ -213,6 +226,7 @@ __all__ = [
                               "abs",
                               "add",
                               "all",
+                              "allclose",
                               "amax",
                               "amin",
                               "any",
@@ -247,18 +261,22 @@ __all__ = [
                               "conv2d",
                               "cos",
                               "count_nonzero",
+                              "cuda",
                               "cumsum",
                               "derive",
                               "detect_anomaly",
+                              "device",
                               "div",
                               "dot",
                               "double",
                               "draw",
                               "draw_steps",
+                              "e",
                               "einsum",
                               "empty",
                               "empty_like",
                               "enable_grad",
+                              "eq",
                               "equal",
                               "exp",
                               "expand_dims",
@@ -277,6 +295,7 @@ __all__ = [
                               "full",
                               "full_like",
                               "gather",
+                              "ge",
                               "get_backend",
                               "get_default_dtype",
                               "getitem",
@@ -286,20 +305,24 @@ __all__ = [
                               "gradients",
                               "greater",
                               "greater_equal",
+                              "gt",
                               "half",
                               "hessian",
                               "index_select",
+                              "inf",
                               "int",
                               "int32",
                               "int64",
                               "is_floating_point",
                               "is_grad_enabled",
                               "is_tensor",
+                              "isclose",
                               "isfinite",
                               "isinf",
                               "isnan",
                               "jacobian",
                               "jvp",
+                              "le",
                               "leaky_relu",
                               "less",
                               "less_equal",
@@ -315,6 +338,7 @@ __all__ = [
                               "logical_xor",
                               "logsumexp",
                               "long",
+                              "lt",
                               "manual_seed",
                               "masked_fill",
                               "matmul",
@@ -329,8 +353,10 @@ __all__ = [
                               "movedim",
                               "mul",
                               "mv",
+                              "nan",
                               "nan_to_num",
                               "narrow",
+                              "ne",
                               "neg",
                               "negative",
                               "no_grad",
@@ -346,6 +372,7 @@ __all__ = [
                               "pad",
                               "parse_expression",
                               "permute",
+                              "pi",
                               "pow",
                               "power",
                               "prod",

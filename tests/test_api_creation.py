@@ -167,3 +167,20 @@ def test_utils_data_is_nn_data_and_autodiff_does_not_import_nn():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"PYTHONPATH": root}, check=False)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_device_idiom_and_new_tensors():
+    for lib in (ad, torch):
+        device = lib.device("cuda" if lib.cuda.is_available() else "cpu")
+        x = lib.ones(2, 3, dtype=lib.float64).to(device)
+        assert device.type == "cpu" and str(device) == "cpu"
+        assert x.new_zeros(4).dtype == lib.float64 and x.new_ones((1, 2)).shape == (1, 2)
+        assert x.new_full((2,), 3.0).tolist() == [3.0, 3.0]
+        assert x.new_tensor([1, 2]).dtype == lib.float64
+        assert lib.allclose(x, x + 1e-9) and not lib.allclose(x, x + 1)
+        assert x.equal(x.clone()) and not x.equal(x[:1])
+        assert lib.isclose(x, x).all().item()
+        assert lib.is_tensor(x) and not lib.is_tensor(1.0)
+        assert lib.pi == np.pi and lib.inf == np.inf
+    with pytest.raises(ValueError, match="unknown device"):
+        ad.device("tpu")

@@ -163,3 +163,25 @@ def randint_like(input, low, high=None, dtype=None, device=None,
     if high is None:
         low, high = 0, low
     return _like(randint, input, dtype, device, requires_grad, low, high)
+
+
+# ---- x.new_zeros(...): a new tensor with x's dtype and device -------------------------------
+def new_tensor(x, data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    from ..tensor import tensor
+    return tensor(data, dtype=dtype or x.dtype, device=device or x.device,
+                  requires_grad=requires_grad)
+
+
+def new_zeros(x, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return zeros(*size, dtype=dtype or x.dtype, device=device or x.device,
+                 requires_grad=requires_grad)
+
+
+def new_ones(x, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return ones(*size, dtype=dtype or x.dtype, device=device or x.device,
+                requires_grad=requires_grad)
+
+
+def new_full(x, size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return full(size, fill_value, dtype=dtype or x.dtype, device=device or x.device,
+                requires_grad=requires_grad)

@@ -77,6 +77,22 @@ def isinf(x): return apply(_pw.ISINF, x)
 def isfinite(x): return apply(_pw.ISFINITE, x)
 
 
+def isclose(x, y, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+    """Element-wise |x - y| <= atol + rtol |y| (no gradient)."""
+    x, y = as_tensor(x), as_tensor(y)
+    return Tensor._wrap(x.backend.xp.isclose(x.array, y.array, rtol, atol, equal_nan))
+
+
+def allclose(x, y, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    return bool(isclose(x, y, rtol, atol, equal_nan).array.all())
+
+
+def equal(x, y) -> bool:
+    """True when both have the same shape and the same elements (PyTorch's ``torch.equal``)."""
+    x, y = as_tensor(x), as_tensor(y)
+    return x.shape == y.shape and bool((x.array == y.array).all())
+
+
 @numpy_names
 def softmax(x, dim: int = -1):
     return _fn.softmax(x, dim)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..ops import elementwise as ew
 from ..ops import linalg as lin
 from ..tensor import Tensor
-from . import convert, reduce, shape
+from . import convert, creation, reduce, shape
 from . import math as m
 
 
@@ -33,7 +33,8 @@ METHODS = {
     "logical_and": m.logical_and, "logical_or": m.logical_or, "logical_xor": m.logical_xor,
     "logical_not": m.logical_not, "isnan": m.isnan, "isinf": m.isinf, "isfinite": m.isfinite,
     "eq": ew.equal, "ne": ew.not_equal, "lt": ew.less, "le": ew.less_equal,
-    "gt": ew.greater, "ge": ew.greater_equal,
+    "gt": ew.greater, "ge": ew.greater_equal, "isclose": m.isclose, "allclose": m.allclose,
+    "equal": m.equal,
     "where": lambda x, condition, y: shape.where(condition, x, y),
     # ---- operators beyond arithmetic -------------------------------------------------------
     "__floordiv__": m.floor_divide, "__rfloordiv__": _swap(m.floor_divide),
@@ -46,6 +47,9 @@ METHODS = {
     "float": convert.float, "double": convert.double, "half": convert.half,
     "long": convert.long, "int": convert.int, "bool": convert.bool,
     "is_floating_point": convert.is_floating_point, "element_size": convert.element_size,
+    "new_tensor": creation.new_tensor, "new_zeros": creation.new_zeros,
+    "new_ones": creation.new_ones, "new_empty": creation.new_zeros,
+    "new_full": creation.new_full,
     # ---- shape ------------------------------------------------------------------------------
     "size": shape.size, "numel": shape.numel, "nelement": shape.numel, "dim": shape.dim,
     "ndimension": shape.dim,

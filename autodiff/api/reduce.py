@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from ..modes import scope
 from ..ops import reduce as _red
 from ..ops import scan as _scan
 from ..ops.elementwise import astype, maximum, minimum, sqrt
@@ -56,7 +57,7 @@ def mean(x, dim=None, keepdim: bool = False, *, dtype=None):
     elif x.dtype.kind not in "fO":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be a "
                            f"floating point dtype, got {x.dtype} (use x.float().mean())")
-    return _red.sum(x, _dims(x, dim, "mean"), keepdim) / _count(x, dim, "mean")
+    return _red.mean(x, _dims(x, dim, "mean"), keepdim)
 
 
 @numpy_names
@@ -76,13 +77,15 @@ def var(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
         raise TypeError("var(): give unbiased= or correction=, not both")
     correction = (1 if unbiased in (None, True) else 0) if correction is None else correction
     axis = _dims(x, dim, "var")
-    centered = x - _red.sum(x, axis, True) / _count(x, dim, "var")
-    return _red.sum(centered * centered, axis, keepdim) / (_count(x, dim, "var") - correction)
+    with scope("var"):
+        centered = x - _red.mean(x, axis, True)
+        return _red.sum(centered * centered, axis, keepdim) / (_count(x, dim, "var") - correction)
 
 
 @numpy_names
 def std(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-    return sqrt(var(x, dim, unbiased, keepdim, correction=correction))
+    with scope("std"):
+        return sqrt(var(x, dim, unbiased, keepdim, correction=correction))
 
 
 @numpy_names
