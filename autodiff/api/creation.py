@@ -13,6 +13,7 @@ from ..backend import to_device
 from ..tensor import Tensor
 from ..tensor import as_tensor as _as_tensor
 from .dims import sizes
+from .promotion import scalar_dtype
 from .random import generator
 
 
@@ -65,7 +66,7 @@ def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` everywhere; its type gives the dtype (bool, int64 or the default)."""
     return _made(np.full(sizes((size,), "full"), fill_value), dtype, device, requires_grad,
-                 _number_dtype(fill_value))
+                 scalar_dtype(fill_value))
 
 
 def eye(n: int, m: int | None = None, dtype=None, device=None,
@@ -87,14 +88,6 @@ def linspace(start, end, steps: int, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
     return _made(np.linspace(start, end, steps), dtype, device, requires_grad,
                  dtypes.get_default_dtype())
-
-
-def _number_dtype(value):
-    if isinstance(value, (bool, np.bool_)):
-        return dtypes.bool_
-    if isinstance(value, (int, np.integer)):
-        return dtypes.int64
-    return dtypes.get_default_dtype()
 
 
 # ---- random tensors (one generator: ad.manual_seed) ------------------------------------------

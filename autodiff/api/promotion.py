@@ -44,7 +44,8 @@ def _combine(higher, lower):
     return _promote_types(higher, lower)
 
 
-def _scalar_dtype(value):
+def scalar_dtype(value):
+    """The dtype PyTorch gives a Python number: bool, int64 or the default float."""
     if isinstance(value, (bool, np.bool_)):
         return dtypes.bool_
     if isinstance(value, (int, np.integer)):
@@ -62,7 +63,7 @@ def result_type(*operands):
             else:
                 zero_dim = _promote_types(zero_dim, v.dtype)
         else:
-            scalar = _promote_types(scalar, _scalar_dtype(v))
+            scalar = _promote_types(scalar, scalar_dtype(v))
     return _combine(dimensioned, _combine(zero_dim, scalar))
 
 

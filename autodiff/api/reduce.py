@@ -41,20 +41,22 @@ def _count(x, dim, op) -> int:
     return n
 
 
+def _in_dtype(x, dtype):
+    """The input converted first when a reduction is given ``dtype=`` (PyTorch's meaning)."""
+    x = as_tensor(x)
+    return x if dtype is None else astype(x, dtype)
+
+
 @numpy_names
 def sum(x, dim=None, keepdim: bool = False, *, dtype=None):
-    x = as_tensor(x)
-    if dtype is not None:
-        x = astype(x, dtype)
+    x = _in_dtype(x, dtype)
     return _red.sum(x, _dims(x, dim, "sum"), keepdim)
 
 
 @numpy_names
 def mean(x, dim=None, keepdim: bool = False, *, dtype=None):
-    x = as_tensor(x)
-    if dtype is not None:
-        x = astype(x, dtype)
-    elif x.dtype.kind not in "fO":
+    x = _in_dtype(x, dtype)
+    if dtype is None and x.dtype.kind not in "fO":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be a "
                            f"floating point dtype, got {x.dtype} (use x.float().mean())")
     return _red.mean(x, _dims(x, dim, "mean"), keepdim)
@@ -62,9 +64,7 @@ def mean(x, dim=None, keepdim: bool = False, *, dtype=None):
 
 @numpy_names
 def prod(x, dim=None, keepdim: bool = False, *, dtype=None):
-    x = as_tensor(x)
-    if dtype is not None:
-        x = astype(x, dtype)
+    x = _in_dtype(x, dtype)
     return _scan.prod(x, _dims(x, dim, "prod"), keepdim)
 
 
@@ -158,9 +158,7 @@ def logsumexp(x, dim=None, keepdim: bool = False):
 
 @numpy_names
 def cumsum(x, dim: int, *, dtype=None):
-    x = as_tensor(x)
-    if dtype is not None:
-        x = astype(x, dtype)
+    x = _in_dtype(x, dtype)
     if x.ndim == 0:
         return _scan.cumsum(x.reshape(1), 0).reshape(())
     return _scan.cumsum(x, dim_in(dim, x.ndim, "cumsum"))
