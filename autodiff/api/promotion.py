@@ -74,8 +74,11 @@ def promote(x, y, floating: bool = False):
     if isinstance(x, Tensor):
         kind = x.array.dtype.kind
         if isinstance(y, Tensor):
+            other = y.array.dtype.kind
             if x.array.dtype == y.array.dtype and (kind == "f" or not floating):
                 return x, y                                     # the common case: one dtype
+            if (kind == "f" and other == "b") or (kind == "b" and other == "f"):
+                return x, y                     # a float times a mask: NumPy agrees already
         elif kind == "f" and isinstance(y, (int, float)):
             return x, y                                         # a weak scalar: x's dtype
     elif isinstance(y, Tensor) and y.array.dtype.kind == "f" and isinstance(x, (int, float)):
