@@ -70,18 +70,21 @@ def result_type(*operands):
 def promote(x, y, floating: bool = False):
     """``x`` and ``y`` converted to their common PyTorch dtype (``floating``: true division,
     which turns integers into the default float). Numbers stay numbers where the tensor's
-    dtype already says how to read them."""
+    dtype already says how to read them. Every binary op calls this: the common cases
+    (one dtype; a float tensor and a number; a float and a mask) return at once."""
     if isinstance(x, Tensor):
-        kind = x.array.dtype.kind
+        dx = x.array.dtype
         if isinstance(y, Tensor):
-            other = y.array.dtype.kind
-            if x.array.dtype == y.array.dtype and (kind == "f" or not floating):
-                return x, y                                     # the common case: one dtype
-            if (kind == "f" and other == "b") or (kind == "b" and other == "f"):
+            dy = y.array.dtype
+            if dx is dy or dx == dy:
+                if not floating or dx.kind == "f":
+                    return x, y                                 # one dtype
+            elif (dx.kind == "f" and dy.kind == "b") or (dx.kind == "b" and dy.kind == "f"):
                 return x, y                     # a float times a mask: NumPy agrees already
-        elif kind == "f" and isinstance(y, (int, float)):
+        elif (type(y) is float or type(y) is int) and dx.kind == "f":
             return x, y                                         # a weak scalar: x's dtype
-    elif isinstance(y, Tensor) and y.array.dtype.kind == "f" and isinstance(x, (int, float)):
+    elif (type(x) is float or type(x) is int) and isinstance(y, Tensor) \
+            and y.array.dtype.kind == "f":
         return x, y
     if any(isinstance(v, Tensor) and v.array.dtype == object for v in (x, y)) or \
             not all(isinstance(v, (Tensor, *_WEAK)) for v in (x, y)):
