@@ -6,17 +6,22 @@ import numpy as np
 float32 = np.dtype(np.float32)
 float64 = np.dtype(np.float64)
 int64 = np.dtype(np.int64)
+int32 = np.dtype(np.int32)
+float16 = np.dtype(np.float16)
 bool_ = np.dtype(np.bool_)
+# PyTorch's other names for them
+float, double, half, long, int = float32, float64, float16, int64, int32
 
 _DEFAULT = [float32]
-_NAMES = {"float32": float32, "float64": float64, "float": float32, "double": float64,
-          "int64": int64, "int32": np.dtype(np.int32), "long": int64, "bool": bool_}
+NAMES = {"float32": float32, "float64": float64, "float": float32, "double": float64,
+          "float16": float16, "half": float16, "int64": int64, "int32": int32, "long": int64,
+          "int": int32, "bool": bool_}
 
 
 def as_dtype(dtype) -> np.dtype:
     """A NumPy dtype from ``ad.float32``, ``np.float64``, ``"float32"``...; unknown ones raise."""
-    if isinstance(dtype, str) and dtype in _NAMES:
-        return _NAMES[dtype]
+    if isinstance(dtype, str) and dtype in NAMES:
+        return NAMES[dtype]
     try:
         result = np.dtype(dtype)
     except TypeError:

@@ -46,7 +46,7 @@ def topological_order(roots, constants: bool = False) -> list[Tensor]:
 
 def _seed(root: Tensor, grad) -> Tensor:
     if grad is None:
-        if root.size != 1:
+        if root.array.size != 1:
             raise RuntimeError(
                 f"backward: the output has shape {root.shape}; only a one-element output has an "
                 "implicit gradient of 1, so pass grad= with the output's shape (or reduce it, "

@@ -100,10 +100,6 @@ class Tensor:
         return self.array.ndim
 
     @property
-    def size(self) -> int:
-        return int(self.array.size)
-
-    @property
     def dtype(self):
         return self.array.dtype
 
@@ -153,7 +149,7 @@ class Tensor:
         return asnumpy(self.array)
 
     def item(self):
-        if self.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item(): only a one-element tensor has an item, not shape {self.shape}")
         value = self.numpy().reshape(())[()]
         return value.item() if hasattr(value, "item") else value
@@ -261,29 +257,6 @@ class Tensor:
     def __ne__(self, other): return _ew.not_equal(self, other)   # type: ignore[override]
     __hash__ = object.__hash__                                   # tensors are dict keys by identity
 
-    # ---- the NumPy-style methods ----------------------------------------------------------
-    def exp(self): return _ew.exp(self)
-    def log(self): return _ew.log(self)
-    def sqrt(self): return _ew.sqrt(self)
-    def sin(self): return _ew.sin(self)
-    def cos(self): return _ew.cos(self)
-    def tanh(self): return _ew.tanh(self)
-    def sigmoid(self): return _ew.sigmoid(self)
-    def relu(self): return _ew.relu(self)
-    def abs(self): return _ew.abs(self)
-    def clip(self, lo=None, hi=None): return _ew.clip(self, lo, hi)
-    def astype(self, dtype): return _ew.astype(self, dtype)
-    def sum(self, axis=None, keepdims=False): return _red.sum(self, axis, keepdims)
-    def mean(self, axis=None, keepdims=False): return _red.mean(self, axis, keepdims)
-    def var(self, axis=None, keepdims=False): return _red.var(self, axis, keepdims)
-    def max(self, axis=None, keepdims=False): return _red.max(self, axis, keepdims)
-    def min(self, axis=None, keepdims=False): return _red.min(self, axis, keepdims)
-    def reshape(self, *shape): return _shp.reshape(self, shape[0] if len(shape) == 1 else shape)
-    def transpose(self, *axes): return _shp.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
-    def flatten(self, start_axis=0): return _shp.flatten(self, start_axis)
-    def squeeze(self, axis=None): return _shp.squeeze(self, axis)
-    def expand_dims(self, axis): return _shp.expand_dims(self, axis)
-    def broadcast_to(self, shape): return _shp.broadcast_to(self, shape)
     def __getitem__(self, index): return _shp.getitem(self, index)
 
     # ---- in place (autodiff/inplace.py: version counter, leaf and view rules) --------------
@@ -301,21 +274,10 @@ class Tensor:
     __imul__ = mul_
     __itruediv__ = div_
 
-    @property
-    def T(self) -> Tensor:
-        """The axes reversed (NumPy's ``.T``)."""
-        return _shp.transpose(self, None)
+    # The other methods (x.sum, x.view, x.unsqueeze, x.T ...) are bound from one table of
+    # PyTorch names: autodiff/api/methods.py.
 
-    # ---- moving -----------------------------------------------------------------------
-    def to(self, device=None, dtype=None) -> Tensor:
-        """A copy on ``device`` and/or in ``dtype``; recorded, so gradients flow back."""
-        out = self
-        if dtype is not None:
-            out = out.astype(dtype)
-        if device is not None and get_backend(device) is not backend_of(out.array):
-            out = _shp.to_device(out, device)
-        return out
-
+    # ---- moving (x.to(device, dtype) is in the method table) -------------------------------
     def cpu(self) -> Tensor:
         return self.to("cpu")
 
@@ -324,7 +286,14 @@ class Tensor:
 
 
 # ---- making arrays from user data -------------------------------------------------------
-def _to_array(data, dtype=None, device=None):
+def _to_array(data, dtype=None, device=None, copy: bool = False):
+    """A backend array from user data; ``copy``: never the caller's own memory."""
+    source = data.array if isinstance(data, Tensor) else data
+    array = _convert(data, dtype, device)
+    return array.copy(order="K") if copy and array is source else array
+
+
+def _convert(data, dtype=None, device=None):
     if isinstance(data, Tensor):
         array = data.array
     elif _is_symbolic(data):
@@ -370,10 +339,11 @@ def _is_symbolic(data) -> bool:
     return False
 
 
-def tensor(data, requires_grad: bool = False, dtype=None, device=None,
+def tensor(data, dtype=None, device=None, requires_grad: bool = False,
            name: str | None = None) -> Tensor:
-    """Make a tensor: Python floats become float32 (the default), a floating NumPy array
-    keeps its dtype, integers stay integers (and cannot require a gradient).
+    """A new tensor holding a copy of ``data`` (PyTorch's ``torch.tensor``): Python floats
+    become float32 (the default), a NumPy array keeps its dtype, integers stay integers
+    (and cannot require a gradient).
 
     ``device=None`` keeps the data where it is: host data lands on "cpu", a CuPy array
     stays on "cuda", SymPy expressions on "sympy".
@@ -381,13 +351,15 @@ def tensor(data, requires_grad: bool = False, dtype=None, device=None,
     >>> tensor([[1.0, 2.0]]).shape
     (1, 2)
     """
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device, name=name)
+    out = Tensor._wrap(_to_array(data, dtype, device, copy=True))
+    out.name = name
+    return out.requires_grad_(True) if requires_grad else out
 
 
 # ---- apply: the only place a node is created ----------------------------------------------
 def as_tensor(value) -> Tensor:
     """``value`` itself when it is a tensor, else a new tensor made from it."""
-    return value if isinstance(value, Tensor) else tensor(value)
+    return value if isinstance(value, Tensor) else Tensor(value)   # shares an array's memory
 
 
 def _lift(value, backend: Backend, like_dtype):
@@ -519,7 +491,6 @@ def _explain(op: Primitive, tensors, params, error: Exception) -> Exception:
 # looked up when a method runs).
 from .ops import elementwise as _ew
 from .ops import linalg as _lin
-from .ops import reduce as _red
 from .ops import shape as _shp
 
 # isort: split

@@ -103,7 +103,7 @@ def gradgradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float 
         xs = [x if x.requires_grad else Tensor._wrap(x.array).requires_grad_() for x in xs]
         y = f(*xs)
         if not y.requires_grad:
-            return tensor(np.zeros(sum(x.size for x in xs)))
+            return tensor(np.zeros(sum(x.numel() for x in xs)))
         grads = gradients(y, xs, grad_outputs=v, create_graph=True)
         from .ops.shape import concatenate, reshape
         return concatenate([reshape(g, (-1,)) for g in grads]) if n > 1 else reshape(grads[0], (-1,))

@@ -40,7 +40,7 @@ def value_and_grad(f, argnums=0):
             args[i] = as_leaf(args[i])
         with enable_grad():
             out = f(*args)
-        if not isinstance(out, Tensor) or out.size != 1:
+        if not isinstance(out, Tensor) or out.numel() != 1:
             shape = out.shape if isinstance(out, Tensor) else type(out).__name__
             raise TypeError(f"grad: f must return a one-element tensor, got {shape}; "
                             "use jacobian or vjp for other outputs")
@@ -96,7 +96,7 @@ def jvp(f, primals, tangents):
 
 def _one_hot(k: int, like: Tensor) -> Tensor:
     """A tensor shaped like ``like``: 1 at flat position ``k``, 0 elsewhere."""
-    basis = like.backend.xp.zeros(like.size, dtype=like.dtype)
+    basis = like.backend.xp.zeros(like.numel(), dtype=like.dtype)
     basis[k] = 1
     return Tensor._wrap(basis.reshape(like.array.shape))
 
@@ -120,10 +120,10 @@ def jacobian(f, argnums: int = 0, mode: str = "rev"):
             return Tensor._wrap(x.backend.xp.zeros(out.shape + x.shape, dtype=x.dtype))
         if mode == "rev":
             rows = [gradients(out, x, grad_outputs=_one_hot(k, out), retain_graph=True,
-                              create_graph=nested) for k in range(out.size)]
+                              create_graph=nested) for k in range(out.numel())]
             jac = reshape(stack(rows), out.shape + x.shape)
         else:
-            cols = [forward_tangents([out], [x], [_one_hot(k, x)])[0] for k in range(x.size)]
+            cols = [forward_tangents([out], [x], [_one_hot(k, x)])[0] for k in range(x.numel())]
             jac = reshape(stack(cols, axis=-1), out.shape + x.shape)
         return jac if nested else jac.detach()
     return wrapped

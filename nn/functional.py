@@ -215,7 +215,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
                 scale = scale * ad.reshape(weight, shape)
             out = (x - ad.reshape(running_mean, shape)) * scale
             return out if bias is None else out + ad.reshape(bias, shape)
-        n = x.size // channels
+        n = x.numel() // channels
         if n <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                              f"training, got input shape {x.shape}")

@@ -1,21 +1,8 @@
-"""The one random-number generator ``nn`` draws from (weight initialisation, dropout).
-
-``nn.manual_seed(seed)`` replaces it, so two runs with the same seed build the same weights
-and drop the same units: the experiments of a course can be repeated exactly.
+"""``nn``'s random numbers come from autodiff's one generator (``ad.manual_seed``):
+``nn.manual_seed`` is the same function, so either seeds weights, dropout and ``ad.rand``.
 """
 from __future__ import annotations
 
-import numpy as np
+from autodiff.api.random import generator, manual_seed
 
-_GENERATOR = [np.random.default_rng()]
-
-
-def manual_seed(seed: int) -> np.random.Generator:
-    """Restart ``nn``'s random numbers from ``seed`` (PyTorch's ``torch.manual_seed``)."""
-    _GENERATOR[0] = np.random.default_rng(seed)
-    return _GENERATOR[0]
-
-
-def generator() -> np.random.Generator:
-    """The NumPy generator behind ``nn.init`` and dropout."""
-    return _GENERATOR[0]
+__all__ = ["generator", "manual_seed"]

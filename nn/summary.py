@@ -182,10 +182,10 @@ class _Tracker:
             field = (field[0] + (kernel - 1) * dilation * field[1], field[1] * stride)
         self.note(out, field)
         shape = tuple(out.shape) if isinstance(out, Tensor) else ()
-        nbytes = out.size * out.dtype.itemsize if isinstance(out, Tensor) else 0
+        nbytes = out.numel() * out.dtype.itemsize if isinstance(out, Tensor) else 0
         if getattr(module, "inplace", False):
             nbytes = 0                          # PyTorch writes the result over its input
-        params = sum(p.size for p in module.parameters())
+        params = sum(p.numel() for p in module.parameters())
         self.rows.append(LayerInfo(self.names.get(id(module), "?"), type(module).__name__,
                                    shape, params, nbytes, field[0], field[1]))
 
@@ -234,13 +234,13 @@ def summary(model: Module, input_shape, dtype=None, device: str = "cpu") -> Summ
             handle.remove()
     params = list(model.parameters())
     return Summary(tracker.rows, shape, tuple(out.shape) if isinstance(out, Tensor) else (),
-                   sum(p.size for p in params), sum(p.size for p in params if p.requires_grad),
+                   sum(p.numel() for p in params), sum(p.numel() for p in params if p.requires_grad),
                    sum(row.activation_bytes for row in tracker.rows))
 
 
 def count_parameters(model: Module, trainable_only: bool = False) -> int:
     """Number of scalar parameters (each shared parameter counted once)."""
-    return sum(p.size for p in model.parameters() if p.requires_grad or not trainable_only)
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
 __all__ = [

@@ -37,7 +37,7 @@ def test_arithmetic_with_a_broadcast_operand_keeps_the_layout(op, other_shape):
     fn = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide}[op]
     mine = {"add": ad.add, "sub": ad.sub, "mul": ad.mul, "div": ad.div}[op]
     for a, b in [(x, other), (other, x)]:
-        out = mine(ad.tensor(a), ad.tensor(b)).array
+        out = mine(ad.as_tensor(a), ad.as_tensor(b)).array
         np.testing.assert_array_equal(out, fn(a, b))
         assert out.dtype == fn(a, b).dtype
         assert is_batch_innermost(out), (op, other_shape, out.strides)

@@ -99,7 +99,7 @@ def test_conv2d_same_padding_keeps_the_size_even_for_even_kernels():
 
 def test_conv2d_parameter_count_and_unbatched_input():
     layer = nn.Conv2d(3, 10, 5)
-    assert sum(p.size for p in layer.parameters()) == 760
+    assert sum(p.numel() for p in layer.parameters()) == 760
     assert layer(ad.tensor(np.ones((3, 32, 32), np.float32))).shape == (10, 28, 28)
 
 

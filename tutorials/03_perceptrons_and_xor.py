@@ -103,7 +103,7 @@ for _ in range(300):
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
-single_accuracy = float((single(inputs).numpy().argmax(axis=1) == y_xor).mean())
+single_accuracy = float((single(inputs).argmax(dim=1).numpy() == y_xor).mean())
 print(f"one layer on XOR: accuracy {single_accuracy:.0%}, loss {loss.item():.3f}")
 assert single_accuracy <= 0.75
 
@@ -191,8 +191,8 @@ ad.viz.show(figure, "03_perceptrons_and_xor.png")
 grid = np.stack(np.meshgrid(np.linspace(-0.5, 1.5, 81), np.linspace(-0.5, 1.5, 81)), -1)
 points = ad.tensor(grid.reshape(-1, 2).astype(np.float32))
 with ad.no_grad():
-    regions = {"one layer": single(points).numpy().argmax(axis=1),
-               "MLP 2-8-2": mlp(points).numpy().argmax(axis=1)}
+    regions = {"one layer": single(points).argmax(dim=1).numpy(),
+               "MLP 2-8-2": mlp(points).argmax(dim=1).numpy()}
 regions_figure = ad.viz.figure(figsize=(7, 3.2))
 for ax, (name, region) in zip(regions_figure.subplots(1, 2), regions.items()):
     ax.contourf(grid[..., 0], grid[..., 1], region.reshape(81, 81), levels=[-0.5, 0.5, 1.5],

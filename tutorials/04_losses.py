@@ -87,7 +87,7 @@ logits = ad.tensor(np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]]), requires_grad=
 labels = ad.tensor(np.array([0, 2]))
 ce = F.cross_entropy(logits, labels)
 ce.backward()
-p = ad.softmax(logits, axis=1).numpy()
+p = ad.softmax(logits, dim=1).numpy()
 one_hot = np.eye(3)[labels.numpy()]
 assert np.isclose(ce.item(), -np.log(p[[0, 1], [0, 2]]).mean())
 assert np.allclose(logits.grad.numpy(), (p - one_hot) / 2)
@@ -148,7 +148,7 @@ ad.viz.show(figure, "04_losses.png")
 # %%
 confident_wrong = ad.tensor(np.array([[10.0, 0.0, 0.0]]), requires_grad=True)   # class 0
 truth = np.array([2])
-F.mse_loss(ad.softmax(confident_wrong, axis=1), ad.tensor(np.eye(3)[truth])).backward()
+F.mse_loss(ad.softmax(confident_wrong, dim=1), ad.tensor(np.eye(3)[truth])).backward()
 mse_push = np.abs(confident_wrong.grad.numpy()).max()
 confident_wrong.grad = None
 F.cross_entropy(confident_wrong, ad.tensor(truth)).backward()

@@ -136,7 +136,7 @@ for F_ in (1, 3, 7, 11, 32):
 
 # %%
 conv = nn.Conv2d(3, 10, 5)
-conv_params = sum(p.size for p in conv.parameters())
+conv_params = sum(p.numel() for p in conv.parameters())
 dense_params = (32 * 32 * 3) * (28 * 28 * 10) + 28 * 28 * 10
 print(f"Conv2d(3, 10, 5): weight {conv.weight.shape}, bias {conv.bias.shape}: {conv_params} "
       f"parameters; an equivalent dense layer: {dense_params:,}")

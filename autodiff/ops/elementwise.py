@@ -9,6 +9,7 @@ import operator
 
 import numpy as np
 
+from ..api.promotion import promote
 from ..dtypes import as_dtype
 from ..primitive import ELEMENTWISE, LINEAR, Primitive
 from ..symbolic.namespace import SYMPY_NAMESPACE
@@ -214,12 +215,12 @@ STEP = Primitive("step", lambda xp, x: _cast(xp, xp.greater(x, 0), x.dtype), dif
 
 
 # ---- the public functions -------------------------------------------------------------------
-def add(x, y): return apply(ADD, x, y)
-def sub(x, y): return apply(SUB, x, y)
-def mul(x, y): return apply(MUL, x, y)
-def div(x, y): return apply(DIV, x, y)
+def add(x, y): return apply(ADD, *promote(x, y))
+def sub(x, y): return apply(SUB, *promote(x, y))
+def mul(x, y): return apply(MUL, *promote(x, y))
+def div(x, y): return apply(DIV, *promote(x, y, floating=True))
 def neg(x): return apply(NEG, x)
-def power(x, y): return apply(POWER, x, y)
+def power(x, y): return apply(POWER, *promote(x, y))
 def exp(x): return apply(EXP, x)
 def log(x): return apply(LOG, x)
 def sqrt(x): return apply(SQRT, x)
@@ -231,8 +232,8 @@ def relu(x): return apply(RELU, x)
 def abs(x): return apply(ABS, x)  # NumPy's name (shadows the builtin here)
 def sign(x): return apply(SIGN, x)
 def step(x): return apply(STEP, x)
-def maximum(x, y): return apply(MAXIMUM, x, y)
-def minimum(x, y): return apply(MINIMUM, x, y)
+def maximum(x, y): return apply(MAXIMUM, *promote(x, y))
+def minimum(x, y): return apply(MINIMUM, *promote(x, y))
 def less(x, y): return apply(LESS, x, y)
 def less_equal(x, y): return apply(LESS_EQUAL, x, y)
 def greater(x, y): return apply(GREATER, x, y)
@@ -248,7 +249,7 @@ def leaky_relu(x, negative_slope: float = 0.01):
 
 def where(cond, x, y):
     """``x`` where ``cond`` holds, else ``y`` (NumPy's ``where``; no gradient to ``cond``)."""
-    return apply(WHERE, cond, x, y)
+    return apply(WHERE, cond, *promote(x, y))
 
 
 def clip(x, lo=None, hi=None):

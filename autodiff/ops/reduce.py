@@ -1,6 +1,7 @@
-"""Reductions: sum, max/min and log-sum-exp are primitives; mean and var are built from them.
+"""Reductions: sum, max/min and log-sum-exp are primitives; mean is built from them.
 
-Every reduction takes NumPy's ``axis=None, keepdims=False``. Their rules first put the
+These take NumPy's ``axis=None, keepdims=False``; PyTorch's names and meanings (``dim``,
+``var`` with correction=1, ``max(dim)`` as values and indices) are in autodiff/api/reduce.py. Their rules first put the
 reduced axes back (as size 1) so the upstream gradient broadcasts against the input.
 """
 from __future__ import annotations
@@ -170,14 +171,6 @@ def mean(x, axis=None, keepdims: bool = False):
     count = math.prod(x.shape[a] for a in axes)
     with scope("mean"):
         return sum(x, axis, keepdims) / count
-
-
-def var(x, axis=None, keepdims: bool = False):
-    """NumPy's variance (ddof=0): the mean squared deviation from the mean."""
-    x = as_tensor(x)
-    with scope("var"):
-        centered = x - mean(x, axis, keepdims=True)
-        return mean(centered * centered, axis, keepdims)
 
 
 def sum_to(g, shape):

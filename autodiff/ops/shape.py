@@ -3,8 +3,6 @@ gradient back the same way (reshape back, transpose back, slice back, scatter ba
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..backend import backend_of
@@ -174,27 +172,10 @@ def to_device(x, device):
 
 
 def expand_dims(x, axis: int):
+    """A new axis of size 1 (stack's building block; the public name is autodiff/api's)."""
     x = as_tensor(x)
     axis = _axis_in(axis, x.ndim + 1, f"expand_dims of a {x.ndim}-d tensor")
     return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
-
-
-def squeeze(x, axis=None):
-    x = as_tensor(x)
-    if axis is None:
-        return reshape(x, tuple(n for n in x.shape if n != 1))
-    axes = _reduce.normalize_axis(axis, x.ndim, "squeeze")
-    for a in axes:
-        if x.shape[a] != 1:
-            raise ValueError(f"squeeze: axis {a} has size {x.shape[a]}, not 1 (shape {x.shape})")
-    return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in axes))
-
-
-def flatten(x, start_axis: int = 0):
-    """Merge the axes from ``start_axis`` on into one (0: a 1-d tensor)."""
-    x = as_tensor(x)
-    start_axis = _axis_in(start_axis, max(x.ndim, 1), f"flatten of a {x.ndim}-d tensor")
-    return reshape(x, x.shape[:start_axis] + (math.prod(x.shape[start_axis:]),))
 
 
 MAX_PIECES = 64

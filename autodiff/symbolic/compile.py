@@ -119,7 +119,7 @@ class CompiledFunction:
     def __init__(self, output: Tensor, backend: str = "numpy"):
         if backend not in ("numpy", "cupy"):
             raise ValueError(f"compile: backend must be 'numpy' or 'cupy', not {backend!r}")
-        if not isinstance(output, Tensor) or output.size != 1:
+        if not isinstance(output, Tensor) or output.numel() != 1:
             shape = output.shape if isinstance(output, Tensor) else type(output).__name__
             raise ValueError(f"compile: the output must be a scalar (shape () or size 1), got "
                              f"{shape}; reduce it first, e.g. with .sum()")

@@ -129,7 +129,7 @@ class Derivation:
             if data.shape != like.shape:
                 raise ValueError(f"derive: seed has shape {data.shape}, expected {like.shape}")
             return data
-        if like.size == 1 and like.shape == ():
+        if like.numel() == 1 and like.shape == ():
             return np.asarray(sympy.Integer(default), dtype=object)
         name = self.graph.fresh_name(self.graph.node(like).name + suffix)
         return symbol_array(name, like.shape)
@@ -169,8 +169,8 @@ class Derivation:
         """Products each mode needs for the whole Jacobian (see :class:`Cost`)."""
         reverse = self if self.mode == "reverse" else Derivation(self.output)
         per_pass = sum(s.nonzeros for s in reverse.steps if s.kind == "chain")
-        n = sum(node.tensor.size for node in reverse.graph.leaves)
-        return Cost(n, self.output.size, per_pass)
+        n = sum(node.tensor.numel() for node in reverse.graph.leaves)
+        return Cost(n, self.output.numel(), per_pass)
 
     # ---- views -------------------------------------------------------------------------------
     def text(self) -> str:

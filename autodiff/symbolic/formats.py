@@ -80,7 +80,7 @@ def definition(d, node: GraphNode, style: str = "text") -> str:
 
 def labels(d, step) -> tuple[str, str, str]:
     """(upstream, local, downstream) names, e.g. dL/dv4, dv4/dv3, dL/dv3."""
-    loss = d.graph.node(d.output).name if d.output.size == 1 else "L"
+    loss = d.graph.node(d.output).name if d.output.numel() == 1 else "L"
     node, into = step.node_name, step.input_name or step.node_name
     if d.mode == "forward":
         wrt = d.graph.node(d.wrt[0]).name
@@ -165,7 +165,7 @@ def text_step(d, k: int, widths: tuple[int, int, int]) -> list[str]:
 
 
 def text_gradients(d) -> list[str]:
-    out_name = d.graph.node(d.output).name if d.output.size == 1 else "L"
+    out_name = d.graph.node(d.output).name if d.output.numel() == 1 else "L"
     lines = ["", "gradients" if d.mode == "reverse" else "result"]
     for t in d.gradients:
         value = d.gradients[t]
@@ -263,7 +263,7 @@ def markdown(d) -> str:
 
 
 def _partial(d, name_latex: str) -> str:
-    loss = _name_latex(d.graph.node(d.output).name) if d.output.size == 1 else "L"
+    loss = _name_latex(d.graph.node(d.output).name) if d.output.numel() == 1 else "L"
     return rf"\frac{{\partial {loss}}}{{\partial {name_latex}}}"
 
 

@@ -167,7 +167,7 @@ def node_names(forward, output: Tensor, names: dict | None = None,
             continue
         name = (names or {}).get(id(t)) or t.name
         if not name or name in taken:
-            preferred = ("L" if t.size == 1 else "Y") if t is output else ""
+            preferred = ("L" if t.numel() == 1 else "Y") if t is output else ""
             name = preferred if preferred and preferred not in taken else ""
             while not name or name in taken:
                 name = f"v{next(counter)}"

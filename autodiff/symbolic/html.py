@@ -327,7 +327,7 @@ def html(d, standalone: bool = True) -> str:
     parts.append("</table>")
     parts.append("<h2>Gradients</h2><table>" if d.mode == "reverse" else
                  "<h2>Result</h2><table>")
-    out = d.graph.node(d.output).name if d.output.size == 1 else "L"
+    out = d.graph.node(d.output).name if d.output.numel() == 1 else "L"
     for t in d.gradients:
         value = d.gradients[t]
         shown = esc(value_text(value)) if value_text(value) else math(value)

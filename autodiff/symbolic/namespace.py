@@ -94,6 +94,11 @@ class SympyNamespace:
     __name__ = "sympy_namespace"
 
     exp = staticmethod(_elementwise(sympy.exp, numeric=np.exp))
+    expm1 = staticmethod(_elementwise(lambda v: sympy.exp(v) - 1, numeric=np.expm1))
+    log1p = staticmethod(_elementwise(lambda v: sympy.log(1 + v), numeric=np.log1p))
+    floor = staticmethod(_elementwise(sympy.floor, numeric=np.floor))
+    ceil = staticmethod(_elementwise(sympy.ceiling, numeric=np.ceil))
+    remainder = staticmethod(_elementwise(sympy.Mod, 2, numeric=np.remainder))
     log = staticmethod(_elementwise(sympy.log, numeric=np.log))
     sqrt = staticmethod(_elementwise(sympy.sqrt, numeric=np.sqrt))
     sin = staticmethod(_elementwise(sympy.sin, numeric=np.sin))

@@ -146,7 +146,7 @@ class Writer:
     def box_node(self, box, edges):
         name = self.box_names[box.key]
         params = [a for a in box.absorbed if a.requires_grad]
-        count = sum(a.size for a in params)
+        count = sum(a.numel() for a in params)
         rows = [f"<b>{escape(box.key[-1])}</b>",
                 _counted(len(box.members), "op")
                 + (f" · {_counted(count, 'parameter')}" if params else "")]
@@ -184,7 +184,7 @@ class Writer:
         is just its number."""
         text = labels.summary(numeric(t.numpy(), self.subs))
         title = self.title(t)
-        if t.size == 1 and not title:
+        if t.numel() == 1 and not title:
             return escape(text)
         head = escape(title) if title else "<i>constant</i>"
         meta = escape(_shape_text(t.shape) + " · " + _dtype_text(t))

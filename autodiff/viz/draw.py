@@ -163,7 +163,7 @@ def _gradients(output: Tensor, layout: Layout, notes: list) -> dict:
         return _gradients_of_backward(output, layout, notes)
     shown = [t for t in layout.tensors if t.requires_grad and layout.item(t) is not None]
     seed = None
-    if output.size != 1:
+    if output.numel() != 1:
         seed = Tensor._wrap(output.backend.xp.ones(output.array.shape, dtype=output.dtype))
         notes.append("gradients of sum(output)")
     try:

@@ -70,7 +70,7 @@ def _tensor_size(t) -> tuple[int, int]:
     numbers; a symbolic one holds an expression and its edges carry the local gradients."""
     if t.array.dtype == object:
         return SYMBOLIC
-    return TENSOR if t.size > 6 else SMALL
+    return TENSOR if t.numel() > 6 else SMALL
 
 
 def fits(size: tuple[int, int], limit: tuple[int, int] = FIT) -> bool:

@@ -135,7 +135,7 @@ def _local_forms(steps) -> dict:
         inp = getattr(step, "input", None)
         if getattr(step, "kind", "chain") != "chain" or inp is None or step.node._inputs is None:
             continue
-        if step.node.size != 1 or inp.size != 1:
+        if step.node.numel() != 1 or inp.numel() != 1:
             continue
         text = _text(getattr(step, "local_form", step.local), step.local)
         for i, x in enumerate(step.node._inputs):

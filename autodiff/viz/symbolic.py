@@ -89,7 +89,7 @@ def local_gradient(t: Tensor, i: int, names: dict | None = None):
     in the leaves."""
     x = t._inputs[i]
     rule = t._op.rule(i)
-    if rule is None or t.size != 1 or x.size != 1 or not is_symbolic(t):
+    if rule is None or t.numel() != 1 or x.numel() != 1 or not is_symbolic(t):
         return None
     ones = Tensor._wrap(np.full(t.shape, sympy.Integer(1), dtype=object))
     forms = [_form(u, names) for u in t._inputs]

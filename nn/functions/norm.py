@@ -38,7 +38,7 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
         raise ValueError(f"group_norm: num_groups ({num_groups}) must divide the number of "
                          f"channels ({channels})")
     with scope("group_norm"):
-        grouped = ad.reshape(x, (n, num_groups, x.size // max(n * num_groups, 1)))
+        grouped = ad.reshape(x, (n, num_groups, x.numel() // max(n * num_groups, 1)))
         out = ad.reshape(ad.normalize(grouped, (2,), eps), x.shape)
         per_channel = (channels,) + (1,) * (x.ndim - 2)
         if weight is not None:
