@@ -15,7 +15,7 @@ def test_demo_names_its_pictures_and_three_next_steps(tmp_path, capsys, monkeypa
     assert f"Pictures and pages are in {tmp_path / 'demo'}" in out
     for name in ("graph.png", "curves.png", "derivation.html"):
         assert f"  {name}\n" in out
-    steps = re.findall(r"^  [123]\. .*$", out, flags=re.M)
+    steps = re.findall(r"^  [123]\. .*$", out, flags=re.MULTILINE)
     assert len(steps) == 3, out
     derive = re.search(r"(\S*chainrule) (derive .*)$", steps[0]).group(2)
     assert main(shlex.split(derive)) == 0          # the suggested derivation runs as printed

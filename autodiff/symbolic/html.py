@@ -226,7 +226,7 @@ def graph_svg(d) -> tuple[str, dict]:
             for i, x in enumerate(node.tensor._inputs or ()):
                 if id(x) in ids:
                     g.edge(ids[id(x)], ids[id(node.tensor)], id=f"e{node.index}_{i}")
-        from ..viz.render import render_source     # system dot, or the in-process renderer
+        from ..viz.render import render_source  # system dot, or the in-process renderer
         svg = render_source(g.source, "svg").decode("utf-8")
     except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, OSError, RuntimeError):
         return "", ids             # no dot program: no picture
