@@ -212,6 +212,8 @@ case("conv2d edge input", "window", lambda x, w: ad.conv2d(x, w, padding=1),
 case("conv2d edge weight", "window", lambda x, w: ad.conv2d(x, w, stride=2),
      lambda x, w: _tf().conv2d(x, w, stride=2), np.arange(40.0).reshape(1, 2, 4, 5) / 7,
      edge_filled((3, 2, 2, 2), 1), second_order=True)
+case("conv2d edge weight stride 1", "window", ad.conv2d, _tf().conv2d,  # input grad's fast path
+     np.arange(40.0).reshape(1, 2, 4, 5) / 7, edge_filled((1, 2, 2, 2), 1))
 case("conv2d empty batch", "window", lambda x, w: ad.conv2d(x, w, padding=1),
      lambda x, w: _tf().conv2d(x, w, padding=1), np.zeros((0, 2, 4, 5)), KERNEL)
 case("conv2d unbatched", "window", lambda x, w: ad.conv2d(x, w),
@@ -449,4 +451,31 @@ DELIBERATE = {
         "through mean(x) (zero in exact arithmetic, NaN once x - mean(x) holds infinities), "
         "so the whole row is NaN where PyTorch's closed form keeps -inf at the finite "
         "elements."),
+    # issue 14's layers, losses and functionals (cases in edge_cases_nn.py)
+    "an infinite upstream gradient into gelu, silu (GELU, SiLU) and binary_cross_entropy "
+    "with reduction='none'": (
+        "composites again: x sigmoid(x) differentiates to g sigmoid(x) + (g x) sigmoid'(x), "
+        "and at x = 0 with g = inf the second term is inf * 0 = NaN; PyTorch's closed-form "
+        "backward gives inf. Their cases compare the finite upstream only."),
+    "the gradient of elu and hardtanh (ELU, Hardtanh) at x = NaN": (
+        "1, PyTorch's formula (NaN is neither <= 0 nor at a bound, so it takes the linear "
+        "branch). PyTorch's CPU kernels disagree with themselves: the scalar loop gives 1, "
+        "the vectorised one NaN (elu) or 0 (hardtanh), depending on the element's position. "
+        "Values agree; gradients are compared without NaN inputs."),
+    "binary_cross_entropy's gradient where p (1 - p) < 1e-12 (p at or next to 0 or 1)": (
+        "the derivative of the loss computed (each log clamped at -100): e.g. 1 at p = 0, "
+        "t = 0 and 0 at p = 0, t = 1. PyTorch's hand-written backward divides by "
+        "max(p (1 - p), 1e-12) instead, so it gives 0 and -1e12 there, and a gradient "
+        "shrunk by p / 1e-12 next to them. Values agree everywhere; gradients are compared "
+        "where p (1 - p) >= 1e-12."),
+    "cosine_similarity of a vector whose norm is below eps": (
+        "the clamped norm is the constant eps, so no gradient flows through it (the exact "
+        "derivative of x . y / (eps ||y||)); PyTorch clamps in place under no_grad, so its "
+        "gradient still flows through the unclamped norm: 1999.98 instead of 2000 for "
+        "x = y = (1e-13, 0, 0), and the other vector's NaN reaches every element. Values "
+        "agree; such rows are compared by value."),
+    "embedding with padding_idx, forward mode": (
+        "the padding row is looked up detached (that is how its gradient is 0), so its "
+        "tangent is 0 too; torch.func.jvp passes the padding row's tangent (PyTorch masks "
+        "padding_idx in the backward kernel only). Values and gradients agree."),
 }

@@ -137,6 +137,9 @@ case("F.conv1d", "functional", lambda x, w: F.conv1d(x, w, padding=1),
      lambda x, w: _tf().conv1d(x, w, padding=1), SIGNAL, edge_filled((3, 2, 2), 4))
 case("F.conv_transpose2d", "functional", lambda x, w: F.conv_transpose2d(x, w, stride=2),
      lambda x, w: _tf().conv_transpose2d(x, w, stride=2), IMAGE, edge_filled((2, 1, 2, 2), 3))
+case("F.conv_transpose2d stride 1", "functional", F.conv_transpose2d,    # the fast path's shape
+     lambda x, w: _tf().conv_transpose2d(x, w), np.arange(12.0).reshape(1, 1, 3, 4) / 5,
+     edge_filled((1, 2, 2, 2), 3))
 
 
 # ---- layers -------------------------------------------------------------------------------
