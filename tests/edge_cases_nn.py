@@ -53,7 +53,8 @@ _AFFINE = (np.array([1.0, -0.5, 0.0, 2.0]), np.array([0.0, 1.0, -1.0, 0.5]))
 case("F.layer_norm", "functional", lambda x: F.layer_norm(x, (4,)),
      lambda x: _tf().layer_norm(x, (4,)), FEATURES, tol=1e-7)
 case("F.layer_norm affine", "functional", lambda x, w, b: F.layer_norm(x, (4,), w, b),
-     lambda x, w, b: _tf().layer_norm(x, (4,), w, b), FEATURES, *_AFFINE, tol=1e-7)
+     lambda x, w, b: _tf().layer_norm(x, (4,), w, b), FEATURES, *_AFFINE, tol=1e-7,
+     second_order=True)
 case("F.layer_norm 2 axes", "functional", lambda x: F.layer_norm(x, (2, 2)),
      lambda x: _tf().layer_norm(x, (2, 2)), FEATURES.reshape(6, 2, 2), tol=1e-7)
 case("F.layer_norm 0-size", "functional", lambda x: F.layer_norm(x, (4,)),
@@ -109,6 +110,13 @@ for _mode, _size, _corners in (("nearest", (5, 7), None), ("nearest", (2, 3), No
 case("F.interpolate bilinear scale 2", "functional",
      lambda x: F.interpolate(x, scale_factor=2, mode="bilinear"),
      lambda x: _tf().interpolate(x, scale_factor=2, mode="bilinear"), IMAGE)
+case("F.interpolate nearest scale 1.5", "functional",
+     lambda x: F.interpolate(x, scale_factor=1.5),
+     lambda x: _tf().interpolate(x, scale_factor=1.5), IMAGE)
+case("F.interpolate bilinear scale 0.5 corners", "functional",
+     lambda x: F.interpolate(x, scale_factor=0.5, mode="bilinear", align_corners=True),
+     lambda x: _tf().interpolate(x, scale_factor=0.5, mode="bilinear", align_corners=True),
+     edge_filled((1, 1, 5, 6)))
 case("F.interpolate linear scale 1.5", "functional",
      lambda x: F.interpolate(x, scale_factor=1.5, mode="linear"),
      lambda x: _tf().interpolate(x, scale_factor=1.5, mode="linear"), edge_filled((1, 2, 5)))
@@ -136,7 +144,8 @@ case("F.avg_pool1d", "functional", lambda x: F.avg_pool1d(x, 2),
 case("F.conv1d", "functional", lambda x, w: F.conv1d(x, w, padding=1),
      lambda x, w: _tf().conv1d(x, w, padding=1), SIGNAL, edge_filled((3, 2, 2), 4))
 case("F.conv_transpose2d", "functional", lambda x, w: F.conv_transpose2d(x, w, stride=2),
-     lambda x, w: _tf().conv_transpose2d(x, w, stride=2), IMAGE, edge_filled((2, 1, 2, 2), 3))
+     lambda x, w: _tf().conv_transpose2d(x, w, stride=2), IMAGE, edge_filled((2, 1, 2, 2), 3),
+     second_order=True)
 case("F.conv_transpose2d stride 1", "functional", F.conv_transpose2d,    # the fast path's shape
      lambda x, w: _tf().conv_transpose2d(x, w), np.arange(12.0).reshape(1, 1, 3, 4) / 5,
      edge_filled((1, 2, 2, 2), 3))
@@ -160,11 +169,14 @@ NN_LAYER_CASES = {
     "Softplus": LayerCase(lambda: nn.Softplus(0.5, 5.0), ACTIVATION.reshape(5, 5)),
     "Hardtanh": LayerCase(lambda: nn.Hardtanh(-2.0, 0.5), NO_NAN.reshape(4, 6)),
     "Hardtanh 0-d": LayerCase(lambda: nn.Hardtanh(), np.array(1.0)),
+    "Softplus 0-d": LayerCase(lambda: nn.Softplus(), np.array(20.0)),
+    "GELU 0-size": LayerCase(lambda: nn.GELU(), (0, 3)),
     "LayerNorm": LayerCase(lambda: _with(nn.LayerNorm(4), weight=_AFFINE[0], bias=_AFFINE[1]),
                            FEATURES, tol=1e-7),
     "LayerNorm no affine": LayerCase(lambda: nn.LayerNorm((2, 2), elementwise_affine=False),
                                      FEATURES.reshape(3, 2, 2, 2), tol=1e-7),
     "LayerNorm 0-size batch": LayerCase(lambda: nn.LayerNorm(4), (0, 4)),
+    "LayerNorm one example": LayerCase(lambda: nn.LayerNorm(4), FEATURES[1]),
     "GroupNorm": LayerCase(lambda: _with(nn.GroupNorm(2, 4), weight=_AFFINE[0],
                                          bias=_AFFINE[1]), FEATURES.reshape(3, 4, 2), tol=1e-7),
     "GroupNorm 0-size batch": LayerCase(lambda: nn.GroupNorm(2, 4), (0, 4, 3)),
@@ -178,6 +190,7 @@ NN_LAYER_CASES = {
     "Dropout2d": LayerCase(lambda: nn.Dropout2d(0.5), (2, 2, 2, 3)),
     "Dropout2d p=1": LayerCase(lambda: nn.Dropout2d(1.0), (2, 2, 2, 3), train=True),
     "Dropout2d p=0": LayerCase(lambda: nn.Dropout2d(0.0), (2, 2, 2, 3), train=True),
+    "Dropout2d 0-size batch": LayerCase(lambda: nn.Dropout2d(1.0), (0, 2, 2, 3), train=True),
     "Conv1d": LayerCase(lambda: nn.Conv1d(2, 3, 3, padding=1), (2, 2, 5), few_nans=True),
     "Conv1d unbatched": LayerCase(lambda: nn.Conv1d(2, 3, 2, stride=2), (2, 6), few_nans=True),
     "Conv1d reflect": LayerCase(lambda: nn.Conv1d(2, 2, 3, padding=2, padding_mode="reflect",
@@ -194,6 +207,7 @@ NN_LAYER_CASES = {
     "MaxPool1d": LayerCase(lambda: nn.MaxPool1d(2), SIGNAL),
     "MaxPool1d padded ceil": LayerCase(lambda: nn.MaxPool1d(3, 2, 1, ceil_mode=True), SIGNAL),
     "MaxPool1d unbatched": LayerCase(lambda: nn.MaxPool1d(3, 1), SIGNAL[0]),
+    "MaxPool1d 0-size batch": LayerCase(lambda: nn.MaxPool1d(2), (0, 2, 4)),
     "AvgPool1d": LayerCase(lambda: nn.AvgPool1d(3, 1, 1, count_include_pad=False), SIGNAL),
     "AvgPool1d 0-size batch": LayerCase(lambda: nn.AvgPool1d(2), (0, 2, 4)),
     "Upsample": LayerCase(lambda: nn.Upsample(scale_factor=2), (1, 2, 2, 3)),
@@ -201,8 +215,10 @@ NN_LAYER_CASES = {
     "Upsample bilinear corners": LayerCase(
         lambda: nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True), (1, 2, 2, 3)),
     "Upsample linear": LayerCase(lambda: nn.Upsample(7, mode="linear"), SIGNAL),
+    "Upsample 0-size batch": LayerCase(lambda: nn.Upsample(scale_factor=2), (0, 2, 2, 3)),
     "Unflatten": LayerCase(lambda: nn.Unflatten(1, (2, 3)), (2, 6)),
     "Unflatten -1": LayerCase(lambda: nn.Unflatten(-1, (-1, 2)), (3, 4)),
+    "Unflatten 0-size batch": LayerCase(lambda: nn.Unflatten(1, (2, 3)), (0, 6)),
 }
 NN_NOT_LAYERS = {
     "ModuleDict": "a container without a forward",
