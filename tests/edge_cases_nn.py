@@ -246,24 +246,20 @@ KL_TARGET = np.array([[0.5, 0.0, 0.5], [0.0, 0.5, 0.5], [0.2, 0.3, 0.5]])
 def nn_loss_cases():
     torch, tf, t = _torch(), _tf(), _torch().tensor
     cases = {}
+    # name (in nn.functional and torch.nn.functional), keywords, input, target, and whether
+    # gradients are compared (see DELIBERATE for BCE at 0 and 1)
+    per_reduction = (("l1_loss", {}, REG, REG_TARGET, True),
+                     ("smooth_l1_loss", {}, REG, REG_TARGET, True),
+                     ("huber_loss", {"delta": 2.0}, REG, REG_TARGET, True),
+                     ("binary_cross_entropy", {}, INNER, INNER_TARGET, True),
+                     ("binary_cross_entropy at 0 and 1", {}, PROB, PROB_TARGET, False))
     for r in ("mean", "sum", "none"):
-        cases[f"l1_loss {r}"] = LossCase(
-            lambda x, r=r: F.l1_loss(x, REG_TARGET, reduction=r),
-            lambda x, r=r: tf.l1_loss(x, t(REG_TARGET), reduction=r), REG)
-        cases[f"smooth_l1_loss {r}"] = LossCase(
-            lambda x, r=r: F.smooth_l1_loss(x, REG_TARGET, reduction=r),
-            lambda x, r=r: tf.smooth_l1_loss(x, t(REG_TARGET), reduction=r), REG)
-        cases[f"huber_loss {r}"] = LossCase(
-            lambda x, r=r: F.huber_loss(x, REG_TARGET, reduction=r, delta=2.0),
-            lambda x, r=r: tf.huber_loss(x, t(REG_TARGET), reduction=r, delta=2.0), REG)
-        cases[f"binary_cross_entropy {r}"] = LossCase(
-            lambda x, r=r: F.binary_cross_entropy(x, INNER_TARGET, reduction=r),
-            lambda x, r=r: tf.binary_cross_entropy(x, t(INNER_TARGET), reduction=r), INNER,
-            finite_upstream=r == "none")
-        cases[f"binary_cross_entropy at 0 and 1 {r}"] = LossCase(
-            lambda x, r=r: F.binary_cross_entropy(x, PROB_TARGET, reduction=r),
-            lambda x, r=r: tf.binary_cross_entropy(x, t(PROB_TARGET), reduction=r), PROB,
-            grad=False)
+        for label, kw, x, y, grad in per_reduction:
+            name = label.split()[0]
+            cases[f"{label} {r}"] = LossCase(
+                lambda x, n=name, r=r, kw=kw, y=y: getattr(F, n)(x, y, reduction=r, **kw),
+                lambda x, n=name, r=r, kw=kw, y=y: getattr(tf, n)(x, t(y), reduction=r, **kw),
+                x, grad=grad, finite_upstream=name == "binary_cross_entropy" and r == "none")
     for r in ("mean", "sum", "none", "batchmean"):
         for log_target in (False, True):
             with np.errstate(divide="ignore"):
