@@ -82,11 +82,13 @@ def test_primitive_edge_values_agree_with_pytorch(name):
     compare_gradients(out, tout, xs, ts, case.tol, finite_upstream=case.finite_upstream)
     if case.second_order:                # through the gradient's own graph (double backward)
         shape = out.shape
-        up = np.resize(UPSTREAM[[0, 5, 6]], out.size).reshape(shape)   # a finite upstream
+        n = int(np.prod(shape))                                      # a finite upstream
+        up = np.resize(UPSTREAM[[0, 5, 6]], n).reshape(shape)
         u, tu = ad.tensor(up, requires_grad=True), torch.tensor(up, requires_grad=True)
         g = gradients(out, xs, u, create_graph=True)
         tg = torch.autograd.grad(tout, ts, tu, create_graph=True)
-        weights = [np.resize([1.0, -0.5, 2.0], gi.size).reshape(gi.shape) for gi in g]
+        weights = [np.resize([1.0, -0.5, 2.0], int(np.prod(gi.shape))).reshape(gi.shape)
+                   for gi in g]
         inner = sum(ad.sum(gi * ad.tensor(w)) for gi, w in zip(g, weights))
         tinner = sum((gi * torch.tensor(w)).sum() for gi, w in zip(tg, weights))
         compare_gradients(inner, tinner, [u] + xs, [tu] + ts, case.tol, "second order: ")
