@@ -65,7 +65,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
                return_indices: bool = False):
     """Largest value of each window (the gradient goes to the first maximum, as in PyTorch).
     ``ceil_mode`` keeps a last, partial window: the input is padded on the far side with
-    -inf, which never wins a maximum."""
+    -inf, which never wins a maximum from a real element."""
     if return_indices:
         raise ValueError("max_pool2d: return_indices=True is not supported")
     x = ad.as_tensor(x)
@@ -82,11 +82,12 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
         extra.append(max(needed - n - 2 * padding[axis], 0))
     if not any(extra):
         return ad.max_pool2d(x, kernel, stride, padding, dilation)
-    widths = ((0, 0), (0, 0), (padding[0], padding[0] + extra[0]),
-              (padding[1], padding[1] + extra[1]))
+    # the extra -inf sit after the real elements, so a tie (all -inf) goes to a real one;
+    # the ordinary padding stays the primitive's, which never wins a window
+    widths = ((0, 0), (0, 0), (0, extra[0]), (0, extra[1]))
     with scope("max_pool2d"):
         x = ad.pad(x, widths, constant_values=-math.inf)
-        return ad.max_pool2d(x, kernel, stride, 0, dilation)
+        return ad.max_pool2d(x, kernel, stride, padding, dilation)
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,

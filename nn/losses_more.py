@@ -4,6 +4,8 @@ KL divergence, each as a function and as a module (same arguments, same reductio
 l1:         |x - t|
 smooth_l1:  0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta        (d = x - t)
 huber:      0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)     (= beta * smooth_l1)
+(the square only ever sees the d that use it: where(|d| >= beta, 0, d), so an infinite d's
+gradient is its sign, not inf * 0 = NaN from the unused branch)
 bce:        -w (t log x + (1 - t) log(1 - x)), each log clamped at -100 as PyTorch does
 kl_div:     t (log t - x) for log-probabilities x (0 where t = 0); ``log_target``: e^t (t - x);
             "batchmean" divides the sum by the batch size, the true KL divergence per example.
@@ -43,7 +45,9 @@ def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0):
         size = ad.abs(diff)
         if beta == 0:
             return _reduce(size, reduction, "smooth_l1_loss")
-        losses = ad.where(size < beta, diff * diff * (0.5 / beta), size - 0.5 * beta)
+        far = size >= beta                    # a NaN diff is not far: NaN gradient (PyTorch)
+        small = ad.where(far, 0.0, diff)      # an infinite diff never reaches the square
+        losses = ad.where(far, size - 0.5 * beta, small * small * (0.5 / beta))
         return _reduce(losses, reduction, "smooth_l1_loss")
 
 
@@ -54,7 +58,9 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
     with scope("huber_loss"):
         diff = input - target
         size = ad.abs(diff)
-        losses = ad.where(size < delta, diff * diff * 0.5, (size - 0.5 * delta) * delta)
+        far = size >= delta                   # a NaN diff is not far: NaN gradient (PyTorch)
+        small = ad.where(far, 0.0, diff)      # an infinite diff never reaches the square
+        losses = ad.where(far, (size - 0.5 * delta) * delta, small * small * 0.5)
         return _reduce(losses, reduction, "huber_loss")
 
 

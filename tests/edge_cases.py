@@ -41,6 +41,7 @@ class Case:
     second_order: bool = False        # also the gradient of <gradient, v> (double backward)
     tangents: bool = True             # also forward mode against torch.func.jvp
     tol: float = 1e-9
+    finite_upstream: bool = False     # a composite: see DELIBERATE (inf - inf in its terms)
     extra: dict = field(default_factory=dict)
 
 
@@ -211,6 +212,8 @@ case("conv2d edge input", "window", lambda x, w: ad.conv2d(x, w, padding=1),
 case("conv2d edge weight", "window", lambda x, w: ad.conv2d(x, w, stride=2),
      lambda x, w: _tf().conv2d(x, w, stride=2), np.arange(40.0).reshape(1, 2, 4, 5) / 7,
      edge_filled((3, 2, 2, 2), 1), second_order=True)
+case("conv2d edge weight stride 1", "window", ad.conv2d, _tf().conv2d,  # input grad's fast path
+     np.arange(40.0).reshape(1, 2, 4, 5) / 7, edge_filled((1, 2, 2, 2), 1))
 case("conv2d empty batch", "window", lambda x, w: ad.conv2d(x, w, padding=1),
      lambda x, w: _tf().conv2d(x, w, padding=1), np.zeros((0, 2, 4, 5)), KERNEL)
 case("conv2d unbatched", "window", lambda x, w: ad.conv2d(x, w),
@@ -251,17 +254,19 @@ PRIMITIVE_OF_CASE = {name: name.split()[0] for name in CASES}
 @dataclass
 class LayerCase:
     build: Callable                  # () -> our module (float64)
-    shape: tuple                     # input shape
+    input: tuple | np.ndarray        # a shape (filled with edge values), or the input itself
     train: bool = False
     tol: float = 1e-8
+    few_nans: bool = False           # NaN spreads over whole channels: keep only a few
+    finite_upstream: bool = False    # a composite: see DELIBERATE (inf - inf in its terms)
 
 
 LAYER_CASES = {
-    "Linear": LayerCase(lambda: nn.Linear(5, 3), (2, 5)),
-    "Linear 0-d batch": LayerCase(lambda: nn.Linear(5, 3), (5,)),
-    "Linear 0-size batch": LayerCase(lambda: nn.Linear(5, 3), (0, 5)),
-    "Conv2d": LayerCase(lambda: nn.Conv2d(2, 3, 3, padding=1), (2, 2, 4, 4)),
-    "Conv2d unbatched": LayerCase(lambda: nn.Conv2d(2, 3, 2, stride=2), (2, 4, 4)),
+    "Linear": LayerCase(lambda: nn.Linear(5, 3), (2, 5), few_nans=True),
+    "Linear 0-d batch": LayerCase(lambda: nn.Linear(5, 3), (5,), few_nans=True),
+    "Linear 0-size batch": LayerCase(lambda: nn.Linear(5, 3), (0, 5), few_nans=True),
+    "Conv2d": LayerCase(lambda: nn.Conv2d(2, 3, 3, padding=1), (2, 2, 4, 4), few_nans=True),
+    "Conv2d unbatched": LayerCase(lambda: nn.Conv2d(2, 3, 2, stride=2), (2, 4, 4), few_nans=True),
     "MaxPool2d": LayerCase(lambda: nn.MaxPool2d(2), (2, 2, 4, 4)),
     "MaxPool2d ceil": LayerCase(lambda: nn.MaxPool2d(3, 2, ceil_mode=True), (1, 2, 5, 5)),
     "AvgPool2d": LayerCase(lambda: nn.AvgPool2d(3, 1, 1, count_include_pad=False), (1, 2, 4, 4)),
@@ -269,11 +274,13 @@ LAYER_CASES = {
     "AdaptiveAvgPool2d": LayerCase(lambda: nn.AdaptiveAvgPool2d((2, 3)), (1, 2, 5, 4)),
     "Flatten": LayerCase(lambda: nn.Flatten(), (2, 2, 3)),
     "Dropout": LayerCase(lambda: nn.Dropout(0.5).eval(), (2, 6)),
-    "BatchNorm1d": LayerCase(lambda: nn.BatchNorm1d(3), (4, 3), train=True, tol=1e-7),
-    "BatchNorm1d eval": LayerCase(lambda: nn.BatchNorm1d(3).eval(), (4, 3)),
-    "BatchNorm2d": LayerCase(lambda: nn.BatchNorm2d(2), (2, 2, 3, 3), train=True, tol=1e-7),
-    "BatchNorm2d eval": LayerCase(lambda: nn.BatchNorm2d(2).eval(), (2, 2, 3, 3)),
-    "LocalResponseNorm": LayerCase(lambda: nn.LocalResponseNorm(3), (1, 4, 2, 2)),
+    "BatchNorm1d": LayerCase(lambda: nn.BatchNorm1d(3), (4, 3), train=True, tol=1e-7,
+                             few_nans=True),
+    "BatchNorm1d eval": LayerCase(lambda: nn.BatchNorm1d(3).eval(), (4, 3), few_nans=True),
+    "BatchNorm2d": LayerCase(lambda: nn.BatchNorm2d(2), (2, 2, 3, 3), train=True, tol=1e-7,
+                             few_nans=True),
+    "BatchNorm2d eval": LayerCase(lambda: nn.BatchNorm2d(2).eval(), (2, 2, 3, 3), few_nans=True),
+    "LocalResponseNorm": LayerCase(lambda: nn.LocalResponseNorm(3), (1, 4, 2, 2), few_nans=True),
     "ReLU": LayerCase(lambda: nn.ReLU(), (3, 6)),
     "LeakyReLU": LayerCase(lambda: nn.LeakyReLU(0.1), (3, 6)),
     "Sigmoid": LayerCase(lambda: nn.Sigmoid(), (3, 6)),
@@ -282,12 +289,15 @@ LAYER_CASES = {
     "Softmax 0 classes": LayerCase(lambda: nn.Softmax(dim=1), (3, 0)),
     "LogSoftmax": LayerCase(lambda: nn.LogSoftmax(dim=1), (3, 6)),
     "Identity": LayerCase(lambda: nn.Identity(), (3, 6)),
-    "Sequential": LayerCase(lambda: nn.Sequential(nn.Linear(4, 3), nn.ReLU()), (2, 4)),
+    "Sequential": LayerCase(lambda: nn.Sequential(nn.Linear(4, 3), nn.ReLU()), (2, 4),
+                            few_nans=True),
     "BasicConv2d": LayerCase(lambda: nn.BasicConv2d(2, 3, kernel_size=3, padding=1).eval(),
-                             (1, 2, 4, 4)),
-    "ResidualBlock": LayerCase(lambda: nn.ResidualBlock(2, 3, stride=2).eval(), (1, 2, 4, 4)),
-    "Bottleneck": LayerCase(lambda: nn.Bottleneck(2, 2, 4).eval(), (1, 2, 4, 4)),
-    "Inception": LayerCase(lambda: nn.Inception(2, 1, 1, 2, 1, 1, 1).eval(), (1, 2, 4, 4)),
+                             (1, 2, 4, 4), few_nans=True),
+    "ResidualBlock": LayerCase(lambda: nn.ResidualBlock(2, 3, stride=2).eval(), (1, 2, 4, 4),
+                               few_nans=True),
+    "Bottleneck": LayerCase(lambda: nn.Bottleneck(2, 2, 4).eval(), (1, 2, 4, 4), few_nans=True),
+    "Inception": LayerCase(lambda: nn.Inception(2, 1, 1, 2, 1, 1, 1).eval(), (1, 2, 4, 4),
+                           few_nans=True),
 }
 NOT_LAYERS = {
     "Module": "the base class", "ModuleList": "a container without a forward",
@@ -305,6 +315,7 @@ class LossCase:
     input: np.ndarray
     tol: float = 1e-9
     finite_upstream: bool = False    # see DELIBERATE: composites' terms add to inf - inf
+    grad: bool = True                # also the input's gradient (see DELIBERATE where not)
 
 
 LOGITS = np.array([[0.0, -INF, 1.0], [2.0, 2.0, 2.0], [-INF, 0.0, -INF], [1e3, -1e3, 0.0]])
@@ -440,4 +451,31 @@ DELIBERATE = {
         "through mean(x) (zero in exact arithmetic, NaN once x - mean(x) holds infinities), "
         "so the whole row is NaN where PyTorch's closed form keeps -inf at the finite "
         "elements."),
+    # issue 14's layers, losses and functionals (cases in edge_cases_nn.py)
+    "an infinite upstream gradient into gelu, silu (GELU, SiLU) and binary_cross_entropy "
+    "with reduction='none'": (
+        "composites again: x sigmoid(x) differentiates to g sigmoid(x) + (g x) sigmoid'(x), "
+        "and at x = 0 with g = inf the second term is inf * 0 = NaN; PyTorch's closed-form "
+        "backward gives inf. Their cases compare the finite upstream only."),
+    "the gradient of elu and hardtanh (ELU, Hardtanh) at x = NaN": (
+        "1, PyTorch's formula (NaN is neither <= 0 nor at a bound, so it takes the linear "
+        "branch). PyTorch's CPU kernels disagree with themselves: the scalar loop gives 1, "
+        "the vectorised one NaN (elu) or 0 (hardtanh), depending on the element's position. "
+        "Values agree; gradients are compared without NaN inputs."),
+    "binary_cross_entropy's gradient where p (1 - p) < 1e-12 (p at or next to 0 or 1)": (
+        "the derivative of the loss computed (each log clamped at -100): e.g. 1 at p = 0, "
+        "t = 0 and 0 at p = 0, t = 1. PyTorch's hand-written backward divides by "
+        "max(p (1 - p), 1e-12) instead, so it gives 0 and -1e12 there, and a gradient "
+        "shrunk by p / 1e-12 next to them. Values agree everywhere; gradients are compared "
+        "where p (1 - p) >= 1e-12."),
+    "cosine_similarity of a vector whose norm is below eps": (
+        "the clamped norm is the constant eps, so no gradient flows through it (the exact "
+        "derivative of x . y / (eps ||y||)); PyTorch clamps in place under no_grad, so its "
+        "gradient still flows through the unclamped norm: 1999.98 instead of 2000 for "
+        "x = y = (1e-13, 0, 0), and the other vector's NaN reaches every element. Values "
+        "agree; such rows are compared by value."),
+    "embedding with padding_idx, forward mode": (
+        "the padding row is looked up detached (that is how its gradient is 0), so its "
+        "tangent is 0 too; torch.func.jvp passes the padding row's tangent (PyTorch masks "
+        "padding_idx in the backward kernel only). Values and gradients agree."),
 }

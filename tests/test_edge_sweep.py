@@ -23,6 +23,7 @@ from edge_cases import (
     _loss_cases,
     edge_filled,
 )
+from edge_cases_nn import NN_LAYER_CASES, NN_LOSS_MODULES, NN_NOT_LAYERS, nn_loss_cases
 from test_core_spec import SPECS
 
 import autodiff as ad
@@ -30,6 +31,7 @@ import nn
 from autodiff.reverse import gradients
 
 torch = pytest.importorskip("torch")
+LAYER_CASES = {**LAYER_CASES, **NN_LAYER_CASES}            # issue 14's layers: edge_cases_nn
 pytestmark = [pytest.mark.filterwarnings("ignore::RuntimeWarning"),
               pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")]
 
@@ -77,14 +79,16 @@ def test_primitive_edge_values_agree_with_pytorch(name):
     agree(out, tout, "value", case.tol)
     if not case.grad:
         return
-    compare_gradients(out, tout, xs, ts, case.tol)
+    compare_gradients(out, tout, xs, ts, case.tol, finite_upstream=case.finite_upstream)
     if case.second_order:                # through the gradient's own graph (double backward)
         shape = out.shape
-        up = np.resize(UPSTREAM[[0, 5, 6]], out.size).reshape(shape)   # a finite upstream
+        n = int(np.prod(shape))                                      # a finite upstream
+        up = np.resize(UPSTREAM[[0, 5, 6]], n).reshape(shape)
         u, tu = ad.tensor(up, requires_grad=True), torch.tensor(up, requires_grad=True)
         g = gradients(out, xs, u, create_graph=True)
         tg = torch.autograd.grad(tout, ts, tu, create_graph=True)
-        weights = [np.resize([1.0, -0.5, 2.0], gi.size).reshape(gi.shape) for gi in g]
+        weights = [np.resize([1.0, -0.5, 2.0], int(np.prod(gi.shape))).reshape(gi.shape)
+                   for gi in g]
         inner = sum(ad.sum(gi * ad.tensor(w)) for gi, w in zip(g, weights))
         tinner = sum((gi * torch.tensor(w)).sum() for gi, w in zip(tg, weights))
         compare_gradients(inner, tinner, [u] + xs, [tu] + ts, case.tol, "second order: ")
@@ -127,7 +131,8 @@ NUMPY_DIFFERS = {
 def test_every_layer_is_swept():
     exported = [n for n in nn.__all__
                 if isinstance(getattr(nn, n), type) and issubclass(getattr(nn, n), nn.Module)]
-    covered = {name.split()[0] for name in LAYER_CASES} | set(LOSS_MODULES) | set(NOT_LAYERS)
+    covered = ({name.split()[0] for name in LAYER_CASES} | set(LOSS_MODULES + NN_LOSS_MODULES)
+               | set(NOT_LAYERS) | set(NN_NOT_LAYERS))
     missing = sorted(set(exported) - covered)
     assert not missing, f"add cases to LAYER_CASES in tests/edge_cases.py for: {missing}"
 
@@ -152,21 +157,22 @@ def test_layer_edge_values_agree_with_pytorch(name, float64_default):
         model.train(case.train)
         twin = nn.to_torch(model).double()
     twin.train(case.train)
-    x = edge_filled(case.shape)
-    if name.startswith(("BatchNorm", "Linear", "Conv2d", "Sequential", "BasicConv2d",
-                        "ResidualBlock", "Bottleneck", "Inception", "LocalResponseNorm")):
+    x = case.input.copy() if isinstance(case.input, np.ndarray) else edge_filled(case.input)
+    if case.few_nans:
         x = np.where(np.isnan(x), 0.25, x)       # NaN spreads over whole channels: keep a few
         x.flat[::7] = np.nan
-    xs, ts = ad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    real = x.dtype.kind == "f"                   # integer inputs (indices) take no gradient
+    xs, ts = ad.tensor(x, requires_grad=real), torch.tensor(x, requires_grad=real)
     out, tout = model(xs), twin(ts)
     agree(out, tout, "value", case.tol)
     params = [p for _, p in model.named_parameters()]
     tparams = [p for _, p in twin.named_parameters()]
-    compare_gradients(out, tout, [xs] + params, [ts] + tparams, case.tol)
+    compare_gradients(out, tout, [xs] * real + params, [ts] * real + tparams, case.tol,
+                      finite_upstream=case.finite_upstream)
 
 
 # ---- losses ---------------------------------------------------------------------------------
-LOSSES = _loss_cases()
+LOSSES = {**_loss_cases(), **nn_loss_cases()}
 
 
 @pytest.mark.parametrize("name", LOSSES)
@@ -176,7 +182,8 @@ def test_loss_edge_values_agree_with_pytorch(name):
                                                                     requires_grad=True)
     out, tout = case.ours(x), case.theirs(tx)
     agree(out, tout, "value", case.tol)
-    compare_gradients(out, tout, [x], [tx], case.tol, finite_upstream=case.finite_upstream)
+    if case.grad:
+        compare_gradients(out, tout, [x], [tx], case.tol, finite_upstream=case.finite_upstream)
 
 
 @pytest.mark.parametrize("name", [n for n, c in CASES.items() if c.grad and c.tangents])

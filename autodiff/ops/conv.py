@@ -63,9 +63,12 @@ def _conv2d_input_grad(xp, g, w, x_shape, stride, padding, dilation, groups):
     o, _, kh, kw = w.shape
     full = tuple(d * (k - 1) - p for d, k, p in zip(dilation, (kh, kw), padding))
     _, c, h, wd = x_shape
-    if stride == (1, 1) and min(full) >= 0 and o * h * wd <= c * g.shape[2] * g.shape[3]:
+    if stride == (1, 1) and min(full) >= 0 and o * h * wd <= c * g.shape[2] * g.shape[3] \
+            and (w.dtype.kind != "f" or bool(xp.isfinite(w).all())):
         # the full convolution's columns are no larger than col2im's (same padding and no
-        # more output than input channels, as in a ResNet block): take the faster way
+        # more output than input channels, as in a ResNet block): take the faster way. Its
+        # zero padding meets every weight, so an infinite or NaN weight (0 * inf = NaN where
+        # nothing was added) takes col2im, which adds only what each pixel contributes
         return input_grad_by_full_convolution(xp, g, w, full, dilation, groups)
     return input_grad_by_col2im(xp, g, w, x_shape, stride, padding, dilation, groups)
 

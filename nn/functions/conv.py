@@ -4,16 +4,17 @@ A length-L signal (N, C, L) is an image of height 1, (N, C, 1, L), so conv1d and
 pools are conv2d and the 2-d pools with a 1 x k window.
 
 conv_transpose2d is the adjoint of conv2d (its gradient with respect to the input): spread
-each input pixel over a k x k patch of the output. Written as an ordinary convolution:
-insert stride - 1 zeros between input pixels, pad by dilation (k - 1) - padding on each
-side (plus ``output_padding`` on the far side), and correlate with the kernel flipped in
-both axes and its in/out channels swapped. Output size:
-(n - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1.
+each input pixel over a k x k patch of the output, which is the primitive
+``conv2d_input_grad`` with the weight read as conv2d's (C_in, C_out / groups, kh, kw). (The
+same thing as an ordinary convolution, over the input with stride - 1 zeros inserted and
+padded, would multiply those zeros by the weight: 0 * inf = NaN where PyTorch adds nothing.)
+Output size: (n - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1.
 """
 from __future__ import annotations
 
 import autodiff as ad
 from autodiff import scope
+from autodiff.ops.conv import conv2d_input_grad
 
 from .padding import pad
 
@@ -91,18 +92,6 @@ def _pair(value) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else tuple(int(v) for v in value)
 
 
-def _spread(x, stride: tuple[int, int]):
-    """Insert stride - 1 zeros between neighbouring pixels: (H, W) -> ((H-1) s + 1, ...)."""
-    sh, sw = stride
-    if (sh, sw) == (1, 1):
-        return x
-    n, c, h, w = x.shape
-    grid = ad.reshape(x, (n, c, h, 1, w, 1))
-    grid = ad.pad(grid, ((0, 0), (0, 0), (0, 0), (0, sh - 1), (0, 0), (0, sw - 1)))
-    grid = ad.reshape(grid, (n, c, h * sh, w * sw))
-    return grid[:, :, :(h - 1) * sh + 1, :(w - 1) * sw + 1]
-
-
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
                      groups: int = 1, dilation=1):
     """Transposed convolution: x (N, C_in, H, W), weight (C_in, C_out / groups, kh, kw)."""
@@ -124,16 +113,12 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
         if op >= max(s, d):
             raise ValueError(f"conv_transpose2d: output_padding {output_padding} must be "
                              f"smaller than either stride {stride} or dilation {dilation}")
+    n, _, h, w = x.shape
+    size = [(i - 1) * s - 2 * p + d * (k - 1) + op + 1 for i, s, p, d, k, op in
+            zip((h, w), stride, padding, dilation, (kh, kw), output_padding)]
     with scope("conv_transpose2d"):
-        # the equivalent ordinary kernel: (C_out, C_in / groups, kh, kw), flipped
-        w = ad.reshape(weight, (groups, c_in // groups, c_out_g, kh, kw))
-        w = ad.transpose(w, (0, 2, 1, 3, 4))
-        w = ad.reshape(w, (groups * c_out_g, c_in // groups, kh, kw))[:, :, ::-1, ::-1]
-        spread = _spread(x, stride)
-        widths = []
-        for k, p, d, op in zip((kh, kw), padding, dilation, output_padding):
-            edge = d * (k - 1) - p
-            widths += [edge, edge + op]
-        spread = pad(spread, (widths[2], widths[3], widths[0], widths[1]))  # negative crops
-        out = ad.conv2d(spread, w, bias, 1, 0, dilation, groups)
+        out = conv2d_input_grad(x, weight, (n, c_out_g * groups, *size), stride, padding,
+                                dilation, groups)
+        if bias is not None:
+            out = out + ad.reshape(ad.as_tensor(bias), (-1, 1, 1))
         return ad.reshape(out, out.shape[1:]) if unbatched else out
