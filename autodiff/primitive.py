@@ -14,6 +14,8 @@ A primitive holds
   ``LINEAR`` (the op applied to the tangents themselves) and
   ``ELEMENTWISE`` (the local derivative is diagonal, so the VJP rule applied to a
   tangent is the JVP);
+* ``vjp_all`` (variadic ops): all the inputs' rules in one call, which reverse mode uses
+  (the per-input ``vjp`` rules stay for derivations and pictures);
 * ``latex``: the rule as one line a learner can read;
 * ``saves``: names of arrays the forward computes anyway and the rules can reuse (the
   convolution's im2col matrix): ``forward`` then returns ``(out, {name: array})`` and the
@@ -44,6 +46,9 @@ class Primitive:
     saves: tuple[str, ...] = ()
     differentiable: bool = True             # False: comparisons and other piecewise-constant outputs
     variadic: bool = False                  # takes any number of tensors (concatenate)
+    # every input's rule in one call, ``vjp_all(g, out, *inputs, **params) -> [dx, ...]``: a
+    # join of n pieces then costs n, not n calls that each take all n inputs (n^2)
+    vjp_all: Callable | None = None
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self):

@@ -181,22 +181,17 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=N
 def _propagate(node: Tensor, g: Tensor, grads: dict) -> None:
     """downstream = upstream x local for each input of ``node``, summed into ``grads``."""
     op, inputs, params = node._op, node._inputs, node._params
+    every = _call(op.vjp_all, g, node, inputs, params) if op.vjp_all is not None else None
     for i, x in enumerate(inputs):
         if not x.requires_grad:
             continue
-        rule = op.rule(i)
-        if rule is None:
-            continue
-        if STATE.anomaly:
-            # the rule's own ops are not checked one by one: a NaN they make is reported
-            # below as this op's backward, naming where the user built it
-            STATE.anomaly = False
-            try:
-                dx = rule(g, node, *inputs, **params)
-            finally:
-                STATE.anomaly = True
+        if every is not None:
+            dx = every[i]
         else:
-            dx = rule(g, node, *inputs, **params)
+            rule = op.rule(i)
+            if rule is None:
+                continue
+            dx = _call(rule, g, node, inputs, params)
         wanted = x.array
         if dx.array.shape != wanted.shape:
             dx = sum_to(dx, wanted.shape)
@@ -206,6 +201,18 @@ def _propagate(node: Tensor, g: Tensor, grads: dict) -> None:
             from .testing import check_backward
             check_backward(node, i, dx)
         _accumulate(grads, id(x), dx)
+
+
+def _call(rule, g: Tensor, node: Tensor, inputs, params):
+    if not STATE.anomaly:
+        return rule(g, node, *inputs, **params)
+    # the rule's own ops are not checked one by one: a NaN they make is reported by the
+    # caller as this op's backward, naming where the user built it
+    STATE.anomaly = False
+    try:
+        return rule(g, node, *inputs, **params)
+    finally:
+        STATE.anomaly = True
 
 
 def _owned(g: Tensor, handed: set) -> Tensor:

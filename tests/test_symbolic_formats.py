@@ -96,11 +96,11 @@ def test_html_steps_with_the_arrow_keys_in_chromium(classic, tmp_path):
 
 
 def test_html_without_graphviz_has_no_picture_but_still_steps(classic, monkeypatch):
-    import graphviz
+    from autodiff.viz import render
 
     def missing(*args, **kwargs):
-        raise graphviz.ExecutableNotFound(("dot",))
-    monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
+        raise render.GraphvizMissing()     # neither the system dot nor the in-process one
+    monkeypatch.setattr(render, "render_source", missing)
     _, at = classic
     page = at.html()
     assert "<svg" not in page and page.count('class="step"') == len(at.steps)

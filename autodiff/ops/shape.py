@@ -38,9 +38,19 @@ def _concatenate_rule(i):
     return rule
 
 
+def _concatenate_all(g, out, *xs, axis):
+    """Every piece's slice of ``g`` in one pass (the offsets summed once)."""
+    pieces, start = [], 0
+    for x in xs:
+        width = x.shape[axis]
+        pieces.append(getitem(g, (slice(None),) * axis + (slice(start, start + width),)))
+        start += width
+    return pieces
+
+
 CONCATENATE = Primitive(
     "concatenate", lambda xp, *xs, axis: xp.concatenate(xs, axis=axis),
-    vjp=_concatenate_rule, jvp=LINEAR, variadic=True,
+    vjp=_concatenate_rule, vjp_all=_concatenate_all, jvp=LINEAR, variadic=True,
     latex=r"\bar{x}_i = \text{the slice of } \bar{y} \text{ that came from } x_i")
 
 
@@ -178,16 +188,8 @@ def expand_dims(x, axis: int):
     return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
 
 
-MAX_PIECES = 64
-
-
 def concatenate(tensors, axis: int = 0):
-    """Join along an existing axis (NumPy's ``concatenate``).
-
-    More than ``MAX_PIECES`` pieces are joined in groups, then the groups joined: backward
-    calls one rule per piece with all of the node's inputs as arguments, so a single node of
-    n pieces costs n^2 (100,000 stacked scalars took minutes); groups keep it about linear.
-    """
+    """Join along an existing axis (NumPy's ``concatenate``)."""
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
@@ -198,10 +200,6 @@ def concatenate(tensors, axis: int = 0):
                 tensors[0].shape[:axis] + tensors[0].shape[axis + 1:]:
             raise ValueError("concatenate: shapes " + ", ".join(str(t.shape) for t in tensors)
                              + f" differ outside axis {axis}")
-    while len(tensors) > MAX_PIECES:      # a tree of joins: backward stays linear in the pieces
-        tensors = [apply(CONCATENATE, *tensors[k:k + MAX_PIECES], axis=axis)
-                   if len(tensors[k:k + MAX_PIECES]) > 1 else tensors[k]
-                   for k in range(0, len(tensors), MAX_PIECES)]
     return apply(CONCATENATE, *tensors, axis=axis)
 
 
