@@ -8,6 +8,7 @@ from outputs to inputs only, so a graph nobody holds is freed by reference count
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 from typing import Any
 
@@ -423,12 +424,24 @@ def apply(op: Primitive, *inputs, **params) -> Tensor:
         out = op.forward(xp, *[t.array for t in tensors], **params)
     except (ValueError, IndexError, TypeError) as e:
         raise _explain(op, tensors, params, e) from None
+    except RecursionError:
+        raise _too_deep(op) from None
     if op.saves:
         out, saved = out
         params = {**params, **saved}
     if isinstance(out, np.generic) or not hasattr(out, "shape"):
         out = xp.asarray(out)              # NumPy returns scalars from 0-d ops; keep arrays
     return _node(op, out, tensors, params)
+
+
+def _too_deep(op: Primitive) -> RecursionError:
+    """SymPy recurses through an expression's whole depth: a symbolic chain of a few hundred
+    ops is past what it (and Python's stack) can build. Say so, instead of a traceback from
+    deep inside SymPy."""
+    return RecursionError(
+        f"{op.name}: the symbolic expression is nested too deeply for SymPy (a chain of about "
+        f"{sys.getrecursionlimit() // 3} ops or more); derive a shorter expression, or use "
+        "numbers (ad.tensor) for a long chain")
 
 
 def known(op: Primitive, out, *inputs: Tensor, **params) -> Tensor:

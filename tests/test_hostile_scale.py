@@ -68,3 +68,14 @@ def test_derive_of_a_mixed_graph_of_hundreds_of_nodes_and_its_text():
     assert text.count("  step ") == len(d.steps) and "dL/dx0 = " in text
     at = d.at({s: 0.5 for s in [n.tensor for n in d.graph.leaves]})
     assert float(at.gradients[x0]) == float(at.gradients[x0])          # a real number
+
+
+def test_a_symbolic_chain_too_deep_for_sympy_is_a_clear_error():
+    """SymPy recurses through an expression's depth; past a few hundred nested ops the error
+    names the op and says what to do, instead of a traceback from deep inside SymPy."""
+    import pytest
+    x = ad.symbols("x")
+    h = x
+    with pytest.raises(RecursionError, match="nested too deeply for SymPy"):
+        for k in range(3000):
+            h = ad.tanh(h * 2 + 1) if k % 2 else ad.sigmoid(h) * x
