@@ -48,8 +48,9 @@ class Case:
 CASES: dict[str, Case] = {}
 
 
-def case(name, family, ours, theirs, *inputs, **kw):
-    CASES[name] = Case(family, ours, theirs, tuple(np.asarray(a, dtype=float) for a in inputs),
+def case(name, family, ours, theirs, *inputs, dtype=float, **kw):
+    """Register a case; its inputs are float64 unless ``dtype`` says otherwise (bitwise ops)."""
+    CASES[name] = Case(family, ours, theirs, tuple(np.asarray(a, dtype=dtype) for a in inputs),
                        **kw)
 
 
@@ -136,28 +137,46 @@ case("logsumexp 0-size", "reduction", lambda x: ad.logsumexp(x, 1),
 case("sum 0-size", "reduction", lambda x: ad.sum(x, 1), lambda x: x.sum(1), np.zeros((3, 0)))
 case("sum 0-d", "reduction", ad.sum, lambda x: x.sum(), 2.0)
 for _name in ("max", "min"):
-    # the whole-tensor reduction is torch.max(x); over an axis, ties share as torch.amax does
-    # and a NaN takes the gradient as torch.max(row) does (see DELIBERATE)
+    # the whole-tensor reduction is torch.max(x); over a dim it is the named tuple (values,
+    # indices), the gradient to the first extreme; amax/amin share ties (see DELIBERATE)
     case(f"{_name}", "reduction", getattr(ad, _name), torch_name(_name), ROWS)
     for _row in range(len(ROWS)):
         case(f"{_name} row {_row}", "reduction", getattr(ad, _name), torch_name(_name),
              ROWS[_row])
-    case(f"{_name} axis=1", "reduction", lambda x, n=_name: getattr(ad, n)(x, 1),
-         lambda x, n=_name: _torch().stack([getattr(_torch(), n)(r) for r in x]), ROWS)
+    case(f"{_name} axis=1", "reduction", lambda x, n=_name: getattr(ad, n)(x, 1).values,
+         lambda x, n=_name: getattr(_torch(), n)(x, 1).values, ROWS)
+    case(f"{_name} axis=1 indices", "reduction",
+         lambda x, n=_name: getattr(ad, n)(x, 1).indices,
+         lambda x, n=_name: getattr(_torch(), n)(x, 1).indices, ROWS, grad=False)
     case(f"{_name} axis=0 keepdims", "reduction",
-         lambda x, n=_name: getattr(ad, n)(x, 0, keepdims=True),
-         lambda x, n=_name: _torch().stack([getattr(_torch(), n)(c) for c in x.T])[None],
-         NO_NAN_ROWS)
-    case(f"{_name} axis=0 amax", "reduction", lambda x, n=_name: getattr(ad, n)(x, 0),
-         lambda x, n=_name: getattr(_torch(), "a" + n)(x, 0), NO_NAN_ROWS, grad=False)
+         lambda x, n=_name: getattr(ad, n)(x, 0, keepdim=True).values,
+         lambda x, n=_name: getattr(_torch(), n)(x, 0, keepdim=True).values, ROWS)
+    case(f"{_name} amax axis=1", "reduction", lambda x, n=_name: getattr(ad, "a" + n)(x, 1),
+         lambda x, n=_name: getattr(_torch(), "a" + n)(x, 1), NO_NAN_ROWS,
+         finite_upstream=True)
+    case(f"{_name} amax axis=(0, 1) keepdims", "reduction",
+         lambda x, n=_name: getattr(ad, "a" + n)(x, (0, 1), keepdim=True),
+         lambda x, n=_name: getattr(_torch(), "a" + n)(x, (0, 1), keepdim=True), NO_NAN_ROWS,
+         finite_upstream=True)
+    case(f"{_name} amax with NaN", "reduction", lambda x, n=_name: getattr(ad, "a" + n)(x, 1),
+         lambda x, n=_name: getattr(_torch(), "a" + n)(x, 1), ROWS, grad=False)
     case(f"{_name} first axis=1", "reduction",        # max pooling's rule: the first extreme
          lambda x, n=_name: apply(ad.PRIMITIVES[n], x, axis=1, keepdims=False, first=True),
          lambda x, n=_name: getattr(_torch(), n)(x, 1).values, ROWS)
     case(f"{_name} 0-d", "reduction", getattr(ad, _name), torch_name(_name), NAN)
+    case(f"{_name} 0-d dim", "reduction", lambda x, n=_name: getattr(ad, n)(x, 0).values,
+         lambda x, n=_name: getattr(_torch(), n)(x, 0).values, -INF)
 case("mean", "reduction", lambda x: ad.mean(x, 1), lambda x: x.mean(1), ROWS)
 case("mean 0-size", "reduction", lambda x: ad.mean(x), lambda x: x.mean(), np.zeros((2, 0)))
-case("var", "reduction", lambda x: ad.var(x, 1), lambda x: x.var(1, unbiased=False),
-     ROWS[[0, 1, 2, 3, 4, 6]])                                     # row 5: see DELIBERATE
+_VAR_ROWS = ROWS[[0, 1, 2, 3, 4, 6]]                               # row 5: see DELIBERATE
+case("var", "reduction", lambda x: ad.var(x, 1), lambda x: x.var(1), _VAR_ROWS)
+case("var unbiased=False", "reduction", lambda x: ad.var(x, 1, unbiased=False),
+     lambda x: x.var(1, unbiased=False), _VAR_ROWS)
+case("var correction=2 keepdim", "reduction", lambda x: ad.var(x, 0, correction=2, keepdim=True),
+     lambda x: x.var(0, correction=2, keepdim=True), _VAR_ROWS)
+case("var one element", "reduction", lambda x: ad.var(x, 1), lambda x: x.var(1),
+     np.array([[1.0], [0.0], [INF]]))                 # n - 1 = 0: 0/0 = NaN, as PyTorch
+case("std", "reduction", lambda x: ad.std(x, 1), lambda x: x.std(1), _VAR_ROWS[[0, 3, 5]])
 
 # ---- shape and indexing (values pass through; the gradient is the upstream moved back) -----------
 M = edge_filled((3, 4))
@@ -246,8 +265,6 @@ SWEPT_THROUGH = {
     "project_out": "normalize's gradient and its second order, BatchNorm layers",
     "normalize_affine": "BatchNorm1d/BatchNorm2d in training mode",
 }
-# which case covers each public primitive (the case names start with the primitive's name)
-PRIMITIVE_OF_CASE = {name: name.split()[0] for name in CASES}
 
 
 # ---- layers: every module nn exports, converted with nn.to_torch -----------------------------------
