@@ -173,10 +173,12 @@ case("var", "reduction", lambda x: ad.var(x, 1), lambda x: x.var(1), _VAR_ROWS)
 case("var unbiased=False", "reduction", lambda x: ad.var(x, 1, unbiased=False),
      lambda x: x.var(1, unbiased=False), _VAR_ROWS)
 case("var correction=2 keepdim", "reduction", lambda x: ad.var(x, 0, correction=2, keepdim=True),
-     lambda x: x.var(0, correction=2, keepdim=True), _VAR_ROWS)
+     lambda x: x.var(0, correction=2, keepdim=True), ROWS[[0, 4, 6]],
+     finite_upstream=True)                            # see DELIBERATE (var and std)
 case("var one element", "reduction", lambda x: ad.var(x, 1), lambda x: x.var(1),
      np.array([[1.0], [0.0], [INF]]))                 # n - 1 = 0: 0/0 = NaN, as PyTorch
-case("std", "reduction", lambda x: ad.std(x, 1), lambda x: x.std(1), _VAR_ROWS[[0, 3, 5]])
+case("std", "reduction", lambda x: ad.std(x, 1), lambda x: x.std(1), _VAR_ROWS[[0, 3, 5]],
+     finite_upstream=True)                            # a composite: see DELIBERATE
 
 # ---- shape and indexing (values pass through; the gradient is the upstream moved back) -----------
 M = edge_filled((3, 4))
@@ -431,11 +433,12 @@ LOSS_MODULES = ("MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss")
 
 # ---- where the engine differs from PyTorch on purpose ------------------------------------------
 DELIBERATE = {
-    "max/min over an axis with a NaN": (
-        "the gradient goes to the NaN (shared among NaNs), as torch.max(x) and "
-        "torch.max(x, dim) send it; torch.amax/amin give the whole row NaN gradients "
-        "(0/0 from their tie count). Ties without NaN share evenly, as amax/amin do."),
-    "max/min with an infinite upstream": (
+    "amax/amin over a dim with a NaN": (
+        "the gradient goes to the NaN (shared among NaNs), as torch.max(x) sends it; "
+        "torch.amax/amin give the whole row NaN gradients (0/0 from their tie count). Ties "
+        "without NaN share evenly, as amax/amin do. max/min(x, dim) give PyTorch's named "
+        "tuple (values, indices) and send the gradient to the first extreme, as PyTorch."),
+    "amax/amin with an infinite upstream": (
         "the gradient is selected (0 off the maximum), as torch.max(x) does; torch.amax "
         "multiplies its mask, so inf * 0 = NaN off the maximum."),
     "StepLR step_size < 1, CosineAnnealingLR T_max < 1": (
@@ -463,11 +466,20 @@ DELIBERATE = {
     "x ** 0.5 at x = -0.0 and x = -inf": (
         "the gradient 0.5 x^-0.5 is IEEE pow: +inf and 0; PyTorch computes it as "
         "0.5 / sqrt(x): -inf and NaN. (The value, sqrt, agrees: -0.0 and NaN.)"),
-    "var with both infinities of one sign and finite values in a row": (
+    "var and std with an infinity (of one sign) and finite values in a row": (
         "var is a composite, mean((x - mean(x))^2): its gradient also carries the term "
         "through mean(x) (zero in exact arithmetic, NaN once x - mean(x) holds infinities), "
         "so the whole row is NaN where PyTorch's closed form keeps -inf at the finite "
-        "elements."),
+        "elements. std (sqrt of var) alike. With an infinite upstream the same terms add "
+        "to inf - inf = NaN where PyTorch gives +-inf: such cases compare finite upstreams."),
+    "prod's gradient at an infinite or NaN element": (
+        "x̄_i = ȳ prod(x) / x_i for a slice without zeros (NaN at an infinite or NaN "
+        "x_i), and 0 * (that quotient of the non-zero elements) for the non-zero elements "
+        "of a slice with one zero (NaN again at an infinite x_i). "
+        "PyTorch uses prod / x for the whole tensor when it holds no zero (agreeing with "
+        "ours), but once any element anywhere is 0 it switches every slice to exclusive "
+        "products (finite there): the same row's gradient then depends on the other rows. "
+        "Values agree everywhere; gradients are compared on rows where the rules agree."),
     # issue 14's layers, losses and functionals (cases in edge_cases_nn.py)
     "an infinite upstream gradient into gelu, silu (GELU, SiLU) and binary_cross_entropy "
     "with reduction='none'": (
