@@ -13,7 +13,8 @@ import autodiff as ad
 TIES = np.array([0.5, 1.5, 2.5, -0.5, -2.5, 0.25, -0.35, 1e300, 2.0**52 + 0.5])
 for _name in ("expm1", "log1p", "floor", "ceil", "round", "clone"):
     _inputs = np.concatenate([X1, TIES, [-1.0, -1.5, 1e-17, -1e-17]])
-    case(_name, "elementwise", getattr(ad, _name), torch_name(_name), _inputs)
+    case(_name, "elementwise", getattr(ad, _name), torch_name(_name), _inputs,
+         second_order=_name in ("expm1", "log1p"))
     case(f"{_name} 0-d", "elementwise", getattr(ad, _name), torch_name(_name), -0.0)
     case(f"{_name} 0-size", "elementwise", getattr(ad, _name), torch_name(_name),
          np.zeros((2, 0)))
@@ -24,7 +25,7 @@ for _decimals in (1, 2, -1):
          np.concatenate([X1, TIES, [0.125, 0.05, 15.0, 25.0, -35.0]]))
 
 # ---- two inputs: remainder (the sign of the divisor) and floor division -----------------------
-case("remainder", "elementwise", ad.remainder, torch_name("remainder"), *XY)
+case("remainder", "elementwise", ad.remainder, torch_name("remainder"), *XY, second_order=True)
 case("remainder 0-d with 1-d", "elementwise", ad.remainder, torch_name("remainder"), -1.5, EDGE)
 case("remainder 0-size", "elementwise", ad.remainder, torch_name("remainder"),
      np.zeros((0, 3)), np.ones(3))
@@ -67,7 +68,7 @@ case("bitwise_not 0-d", "bitwise", ad.bitwise_not, torch_name("bitwise_not"), -1
 # ---- running sums and products along a dim -----------------------------------------------------
 for _dim in (0, 1):
     case(f"cumsum dim={_dim}", "scan", lambda x, d=_dim: ad.cumsum(x, d),
-         lambda x, d=_dim: _torch().cumsum(x, d), ROWS)
+         lambda x, d=_dim: _torch().cumsum(x, d), ROWS, second_order=True)
 case("cumsum 0-d", "scan", lambda x: ad.cumsum(x, 0), lambda x: _torch().cumsum(x, 0), INF)
 case("cumsum 0-size", "scan", lambda x: ad.cumsum(x, 1), lambda x: _torch().cumsum(x, 1),
      np.zeros((3, 0)))
@@ -93,5 +94,7 @@ case("prod edge values", "scan", lambda x: ad.prod(x, 1), lambda x: x.prod(1),
 case("prod edge values without a zero", "scan", lambda x: ad.prod(x, 1),
      lambda x: x.prod(1), PROD_EDGE_ROWS[:2])
 case("prod 0-d", "scan", ad.prod, lambda x: x.prod(), -2.0)
+for _value in (INF, NAN, 0.0):
+    case(f"prod 0-d {_value}", "scan", ad.prod, lambda x: x.prod(), _value, second_order=True)
 case("prod 0-size", "scan", lambda x: ad.prod(x, 1), lambda x: x.prod(1), np.zeros((3, 0)))
 case("prod empty", "scan", ad.prod, lambda x: x.prod(), np.zeros(0))
