@@ -127,6 +127,16 @@ NUMPY_DIFFERS = {
 }
 
 
+@pytest.mark.parametrize("call", ["max(x, 1)", "min(x, 1)", "amax(x, 1)", "amin(x, (0, 1))",
+                                  "max(x)", "min(x)"])
+def test_max_min_over_nothing_raise_pytorchs_error_type(call):
+    """A max or min over an empty dim has no value: PyTorch's error type, naming the op."""
+    with pytest.raises(Exception) as theirs:
+        eval("torch." + call, {"torch": torch, "x": torch.zeros(3, 0)})
+    with pytest.raises(type(theirs.value), match=call.split("(")[0].lstrip("a")):
+        eval("ad." + call, {"ad": ad, "x": ad.zeros(3, 0)})
+
+
 # ---- layers ---------------------------------------------------------------------------------
 def test_every_layer_is_swept():
     exported = [n for n in nn.__all__
