@@ -480,6 +480,11 @@ DELIBERATE = {
         "ours), but once any element anywhere is 0 it switches every slice to exclusive "
         "products (finite there): the same row's gradient then depends on the other rows. "
         "Values agree everywhere; gradients are compared on rows where the rules agree."),
+    "floor_divide's result does not require a gradient": (
+        "it is a constant of the graph (piecewise constant, no derivative), like a "
+        "comparison; PyTorch's result claims requires_grad=True, but its backward raises "
+        "'derivative for aten::floor_divide is not implemented'. Both refuse a gradient "
+        "through it alone; through x * floor_divide(x, y) both give floor_divide(x, y)."),
     # issue 14's layers, losses and functionals (cases in edge_cases_nn.py)
     "an infinite upstream gradient into gelu, silu (GELU, SiLU) and binary_cross_entropy "
     "with reduction='none'": (
