@@ -29,6 +29,10 @@ case("remainder", "elementwise", ad.remainder, torch_name("remainder"), *XY, sec
 case("remainder 0-d with 1-d", "elementwise", ad.remainder, torch_name("remainder"), -1.5, EDGE)
 case("remainder 0-size", "elementwise", ad.remainder, torch_name("remainder"),
      np.zeros((0, 3)), np.ones(3))
+case("remainder operator", "elementwise", lambda x, y: x % y, lambda x, y: x % y, *XY)
+case("remainder scalar divisor", "elementwise", lambda x: x % -1.5, lambda x: x % -1.5, EDGE)
+case("floor_divide operator", "elementwise", lambda x, y: x // y, lambda x, y: x // y, *XY,
+     grad=False)
 case("floor_divide", "elementwise", ad.floor_divide, torch_name("floor_divide"), *XY,
      grad=False)
 _INTS = np.array([0, 1, -1, 7, -7, 3, 2**62, -2**63])
@@ -58,6 +62,8 @@ for _name in ("bitwise_and", "bitwise_or", "bitwise_xor"):
          grad=False, dtype=bool)
     case(f"{_name} 0-size", "bitwise", getattr(ad, _name), torch_name(_name),
          np.zeros((0, 2)), np.zeros(2), grad=False, dtype=np.int64)
+case("bitwise_and operators", "bitwise", lambda x, y: (x & y) | (x ^ ~y),
+     lambda x, y: (x & y) | (x ^ ~y), *_BITS, grad=False, dtype=np.int64)
 case("bitwise_not", "bitwise", ad.bitwise_not, torch_name("bitwise_not"), _INTS, grad=False,
      dtype=np.int64)
 case("bitwise_not bool", "bitwise", ad.bitwise_not, torch_name("bitwise_not"),
