@@ -144,7 +144,7 @@ for _name in ("max", "min"):
         case(f"{_name} row {_row}", "reduction", getattr(ad, _name), torch_name(_name),
              ROWS[_row])
     case(f"{_name} axis=1", "reduction", lambda x, n=_name: getattr(ad, n)(x, 1).values,
-         lambda x, n=_name: getattr(_torch(), n)(x, 1).values, ROWS)
+         lambda x, n=_name: getattr(_torch(), n)(x, 1).values, ROWS, second_order=True)
     case(f"{_name} axis=1 indices", "reduction",
          lambda x, n=_name: getattr(ad, n)(x, 1).indices,
          lambda x, n=_name: getattr(_torch(), n)(x, 1).indices, ROWS, grad=False)
@@ -153,7 +153,7 @@ for _name in ("max", "min"):
          lambda x, n=_name: getattr(_torch(), n)(x, 0, keepdim=True).values, ROWS)
     case(f"{_name} amax axis=1", "reduction", lambda x, n=_name: getattr(ad, "a" + n)(x, 1),
          lambda x, n=_name: getattr(_torch(), "a" + n)(x, 1), NO_NAN_ROWS,
-         finite_upstream=True)
+         finite_upstream=True, second_order=True)
     case(f"{_name} amax axis=(0, 1) keepdims", "reduction",
          lambda x, n=_name: getattr(ad, "a" + n)(x, (0, 1), keepdim=True),
          lambda x, n=_name: getattr(_torch(), "a" + n)(x, (0, 1), keepdim=True), NO_NAN_ROWS,
