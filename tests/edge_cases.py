@@ -48,8 +48,9 @@ class Case:
 CASES: dict[str, Case] = {}
 
 
-def case(name, family, ours, theirs, *inputs, **kw):
-    CASES[name] = Case(family, ours, theirs, tuple(np.asarray(a, dtype=float) for a in inputs),
+def case(name, family, ours, theirs, *inputs, dtype=float, **kw):
+    """Register a case; its inputs are float64 unless ``dtype`` says otherwise (bitwise ops)."""
+    CASES[name] = Case(family, ours, theirs, tuple(np.asarray(a, dtype=dtype) for a in inputs),
                        **kw)
 
 
@@ -136,28 +137,48 @@ case("logsumexp 0-size", "reduction", lambda x: ad.logsumexp(x, 1),
 case("sum 0-size", "reduction", lambda x: ad.sum(x, 1), lambda x: x.sum(1), np.zeros((3, 0)))
 case("sum 0-d", "reduction", ad.sum, lambda x: x.sum(), 2.0)
 for _name in ("max", "min"):
-    # the whole-tensor reduction is torch.max(x); over an axis, ties share as torch.amax does
-    # and a NaN takes the gradient as torch.max(row) does (see DELIBERATE)
+    # the whole-tensor reduction is torch.max(x); over a dim it is the named tuple (values,
+    # indices), the gradient to the first extreme; amax/amin share ties (see DELIBERATE)
     case(f"{_name}", "reduction", getattr(ad, _name), torch_name(_name), ROWS)
     for _row in range(len(ROWS)):
         case(f"{_name} row {_row}", "reduction", getattr(ad, _name), torch_name(_name),
              ROWS[_row])
-    case(f"{_name} axis=1", "reduction", lambda x, n=_name: getattr(ad, n)(x, 1),
-         lambda x, n=_name: _torch().stack([getattr(_torch(), n)(r) for r in x]), ROWS)
+    case(f"{_name} axis=1", "reduction", lambda x, n=_name: getattr(ad, n)(x, 1).values,
+         lambda x, n=_name: getattr(_torch(), n)(x, 1).values, ROWS, second_order=True)
+    case(f"{_name} axis=1 indices", "reduction",
+         lambda x, n=_name: getattr(ad, n)(x, 1).indices,
+         lambda x, n=_name: getattr(_torch(), n)(x, 1).indices, ROWS, grad=False)
     case(f"{_name} axis=0 keepdims", "reduction",
-         lambda x, n=_name: getattr(ad, n)(x, 0, keepdims=True),
-         lambda x, n=_name: _torch().stack([getattr(_torch(), n)(c) for c in x.T])[None],
-         NO_NAN_ROWS)
-    case(f"{_name} axis=0 amax", "reduction", lambda x, n=_name: getattr(ad, n)(x, 0),
-         lambda x, n=_name: getattr(_torch(), "a" + n)(x, 0), NO_NAN_ROWS, grad=False)
+         lambda x, n=_name: getattr(ad, n)(x, 0, keepdim=True).values,
+         lambda x, n=_name: getattr(_torch(), n)(x, 0, keepdim=True).values, ROWS)
+    case(f"{_name} amax axis=1", "reduction", lambda x, n=_name: getattr(ad, "a" + n)(x, 1),
+         lambda x, n=_name: getattr(_torch(), "a" + n)(x, 1), NO_NAN_ROWS,
+         finite_upstream=True, second_order=True)
+    case(f"{_name} amax axis=(0, 1) keepdims", "reduction",
+         lambda x, n=_name: getattr(ad, "a" + n)(x, (0, 1), keepdim=True),
+         lambda x, n=_name: getattr(_torch(), "a" + n)(x, (0, 1), keepdim=True), NO_NAN_ROWS,
+         finite_upstream=True)
+    case(f"{_name} amax with NaN", "reduction", lambda x, n=_name: getattr(ad, "a" + n)(x, 1),
+         lambda x, n=_name: getattr(_torch(), "a" + n)(x, 1), ROWS, grad=False)
     case(f"{_name} first axis=1", "reduction",        # max pooling's rule: the first extreme
          lambda x, n=_name: apply(ad.PRIMITIVES[n], x, axis=1, keepdims=False, first=True),
          lambda x, n=_name: getattr(_torch(), n)(x, 1).values, ROWS)
     case(f"{_name} 0-d", "reduction", getattr(ad, _name), torch_name(_name), NAN)
+    case(f"{_name} 0-d dim", "reduction", lambda x, n=_name: getattr(ad, n)(x, 0).values,
+         lambda x, n=_name: getattr(_torch(), n)(x, 0).values, -INF)
 case("mean", "reduction", lambda x: ad.mean(x, 1), lambda x: x.mean(1), ROWS)
 case("mean 0-size", "reduction", lambda x: ad.mean(x), lambda x: x.mean(), np.zeros((2, 0)))
-case("var", "reduction", lambda x: ad.var(x, 1), lambda x: x.var(1, unbiased=False),
-     ROWS[[0, 1, 2, 3, 4, 6]])                                     # row 5: see DELIBERATE
+_VAR_ROWS = ROWS[[0, 1, 2, 3, 4, 6]]                               # row 5: see DELIBERATE
+case("var", "reduction", lambda x: ad.var(x, 1), lambda x: x.var(1), _VAR_ROWS)
+case("var unbiased=False", "reduction", lambda x: ad.var(x, 1, unbiased=False),
+     lambda x: x.var(1, unbiased=False), _VAR_ROWS)
+case("var correction=2 keepdim", "reduction", lambda x: ad.var(x, 0, correction=2, keepdim=True),
+     lambda x: x.var(0, correction=2, keepdim=True), ROWS[[0, 4, 6]],
+     finite_upstream=True)                            # see DELIBERATE (var and std)
+case("var one element", "reduction", lambda x: ad.var(x, 1), lambda x: x.var(1),
+     np.array([[1.0], [0.0], [INF]]))                 # n - 1 = 0: 0/0 = NaN, as PyTorch
+case("std", "reduction", lambda x: ad.std(x, 1), lambda x: x.std(1), _VAR_ROWS[[0, 3, 5]],
+     finite_upstream=True)                            # a composite: see DELIBERATE
 
 # ---- shape and indexing (values pass through; the gradient is the upstream moved back) -----------
 M = edge_filled((3, 4))
@@ -246,8 +267,6 @@ SWEPT_THROUGH = {
     "project_out": "normalize's gradient and its second order, BatchNorm layers",
     "normalize_affine": "BatchNorm1d/BatchNorm2d in training mode",
 }
-# which case covers each public primitive (the case names start with the primitive's name)
-PRIMITIVE_OF_CASE = {name: name.split()[0] for name in CASES}
 
 
 # ---- layers: every module nn exports, converted with nn.to_torch -----------------------------------
@@ -414,11 +433,12 @@ LOSS_MODULES = ("MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss")
 
 # ---- where the engine differs from PyTorch on purpose ------------------------------------------
 DELIBERATE = {
-    "max/min over an axis with a NaN": (
-        "the gradient goes to the NaN (shared among NaNs), as torch.max(x) and "
-        "torch.max(x, dim) send it; torch.amax/amin give the whole row NaN gradients "
-        "(0/0 from their tie count). Ties without NaN share evenly, as amax/amin do."),
-    "max/min with an infinite upstream": (
+    "amax/amin over a dim with a NaN": (
+        "the gradient goes to the NaN (shared among NaNs), as torch.max(x) sends it; "
+        "torch.amax/amin give the whole row NaN gradients (0/0 from their tie count). Ties "
+        "without NaN share evenly, as amax/amin do. max/min(x, dim) give PyTorch's named "
+        "tuple (values, indices) and send the gradient to the first extreme, as PyTorch."),
+    "amax/amin with an infinite upstream": (
         "the gradient is selected (0 off the maximum), as torch.max(x) does; torch.amax "
         "multiplies its mask, so inf * 0 = NaN off the maximum."),
     "StepLR step_size < 1, CosineAnnealingLR T_max < 1": (
@@ -446,11 +466,25 @@ DELIBERATE = {
     "x ** 0.5 at x = -0.0 and x = -inf": (
         "the gradient 0.5 x^-0.5 is IEEE pow: +inf and 0; PyTorch computes it as "
         "0.5 / sqrt(x): -inf and NaN. (The value, sqrt, agrees: -0.0 and NaN.)"),
-    "var with both infinities of one sign and finite values in a row": (
+    "var and std with an infinity (of one sign) and finite values in a row": (
         "var is a composite, mean((x - mean(x))^2): its gradient also carries the term "
         "through mean(x) (zero in exact arithmetic, NaN once x - mean(x) holds infinities), "
         "so the whole row is NaN where PyTorch's closed form keeps -inf at the finite "
-        "elements."),
+        "elements. std (sqrt of var) alike. With an infinite upstream the same terms add "
+        "to inf - inf = NaN where PyTorch gives +-inf: such cases compare finite upstreams."),
+    "prod's gradient at an infinite or NaN element": (
+        "x̄_i = ȳ prod(x) / x_i for a slice without zeros (NaN at an infinite or NaN "
+        "x_i), and 0 * (that quotient of the non-zero elements) for the non-zero elements "
+        "of a slice with one zero (NaN again at an infinite x_i). "
+        "PyTorch uses prod / x for the whole tensor when it holds no zero (agreeing with "
+        "ours), but once any element anywhere is 0 it switches every slice to exclusive "
+        "products (finite there): the same row's gradient then depends on the other rows. "
+        "Values agree everywhere; gradients are compared on rows where the rules agree."),
+    "floor_divide's result does not require a gradient": (
+        "it is a constant of the graph (piecewise constant, no derivative), like a "
+        "comparison; PyTorch's result claims requires_grad=True, but its backward raises "
+        "'derivative for aten::floor_divide is not implemented'. Both refuse a gradient "
+        "through it alone; through x * floor_divide(x, y) both give floor_divide(x, y)."),
     # issue 14's layers, losses and functionals (cases in edge_cases_nn.py)
     "an infinite upstream gradient into gelu, silu (GELU, SiLU) and binary_cross_entropy "
     "with reduction='none'": (

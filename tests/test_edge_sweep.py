@@ -17,13 +17,13 @@ from edge_cases import (
     LAYER_CASES,
     LOSS_MODULES,
     NOT_LAYERS,
-    PRIMITIVE_OF_CASE,
     SWEPT_THROUGH,
     UPSTREAM,
     _loss_cases,
     edge_filled,
 )
 from edge_cases_nn import NN_LAYER_CASES, NN_LOSS_MODULES, NN_NOT_LAYERS, nn_loss_cases
+from edge_cases_torch import PROD_ROWS  # noqa: F401  (adds issue 13's primitives' cases)
 from test_core_spec import SPECS
 
 import autodiff as ad
@@ -65,7 +65,7 @@ def compare_gradients(out, tout, xs, ts, tol, label="", finite_upstream=False):
 
 # ---- primitives -----------------------------------------------------------------------------
 def test_every_primitive_is_swept():
-    swept = set(PRIMITIVE_OF_CASE.values()) | set(SWEPT_THROUGH)
+    swept = {name.split()[0] for name in CASES} | set(SWEPT_THROUGH)
     missing = sorted(set(ad.PRIMITIVES) - swept)
     assert not missing, f"add edge-value cases to tests/edge_cases.py for: {missing}"
 
@@ -125,6 +125,16 @@ NUMPY_DIFFERS = {
     "max_pool2d_scatter": "as max_pool2d_routes",
     "max_pool2d_gather": "as max_pool2d_routes",
 }
+
+
+@pytest.mark.parametrize("call", ["max(x, 1)", "min(x, 1)", "amax(x, 1)", "amin(x, (0, 1))",
+                                  "max(x)", "min(x)"])
+def test_max_min_over_nothing_raise_pytorchs_error_type(call):
+    """A max or min over an empty dim has no value: PyTorch's error type, naming the op."""
+    with pytest.raises(Exception) as theirs:
+        eval("torch." + call, {"torch": torch, "x": torch.zeros(3, 0)})
+    with pytest.raises(type(theirs.value), match=call.split("(")[0].lstrip("a")):
+        eval("ad." + call, {"ad": ad, "x": ad.zeros(3, 0)})
 
 
 # ---- layers ---------------------------------------------------------------------------------

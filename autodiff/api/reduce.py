@@ -132,6 +132,9 @@ def _extreme(name, x, dim, keepdim, other, pairwise):
     if dim is None:
         return getattr(_red, name)(x, None, False)
     d = dim_in(dim, x.ndim, name)
+    if x.ndim == 0:                  # PyTorch's dim 0 (or -1) of a 0-d tensor: its element
+        values, indices = _extreme(name, x.reshape(1), 0, False, None, pairwise)
+        return RETURN_TYPES[name](values.reshape(()), indices.reshape(()))
     primitive = _red.MAX if name == "max" else _red.MIN
     values = apply(primitive, x, axis=d, keepdims=keepdim, first=True)
     indices = _arg("arg" + name, x, d, keepdim)

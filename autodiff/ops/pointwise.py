@@ -33,10 +33,12 @@ FLOOR = _rounding("floor", lambda xp, x: xp.floor(x))
 CEIL = _rounding("ceil", lambda xp, x: xp.ceil(x))
 ROUND = _rounding("round", lambda xp, x, decimals: xp.round(x, decimals))
 
-# x mod y = x - floor(x / y) * y (the sign of y, Python's and PyTorch's remainder)
+# x mod y = x - floor(x / y) * y (the sign of y, Python's and PyTorch's remainder). y's
+# gradient is minus the quotient the remainder used: floor_divide's, not floor(x / y), which
+# differs where y is infinite (floor_divide(-1, inf) = -1 but floor(-1 / inf) = -0.0)
 REMAINDER = Primitive(
     "remainder", lambda xp, x, y: xp.remainder(x, y),
-    vjp=(lambda g, out, x, y: g, lambda g, out, x, y: -g * apply(FLOOR, x / y)),
+    vjp=(lambda g, out, x, y: g, lambda g, out, x, y: -g * apply(FLOOR_DIVIDE, x, y)),
     jvp=ELEMENTWISE, display="%",
     latex=r"\bar{x} = \bar{y},\quad \bar{z} = -\bar{y} \lfloor x / z \rfloor")
 CLONE = Primitive(

@@ -76,8 +76,20 @@ def _routed(name, h, x, out, axis, keepdims, first):
     return where(hits, h / count, 0)
 
 
+def _refuse_empty(name, x, axis):
+    """PyTorch's errors: a max or min over nothing has no value (unlike a sum, no identity)."""
+    if axis is None and x.size == 0:
+        raise RuntimeError(f"{name}(): expected reduction dim to be specified for an input "
+                           f"with no elements (shape {tuple(x.shape)})")
+    for a in () if axis is None else (axis,) if isinstance(axis, int) else axis:
+        if x.shape[a] == 0:
+            raise IndexError(f"{name}(): expected reduction dim {a} to have non-zero size "
+                             f"(shape {tuple(x.shape)})")
+
+
 def _extremum(name: str, symbol: str):
     def forward(xp, x, axis, keepdims, first):
+        _refuse_empty(name, x, axis)
         return getattr(xp, name)(x, axis=axis, keepdims=keepdims)
 
     def vjp(g, out, x, axis, keepdims, first):

@@ -9,7 +9,7 @@ running sum from slices and additions records n nodes. Their rules:
 from __future__ import annotations
 
 from ..primitive import LINEAR, Primitive
-from ..tensor import apply
+from ..tensor import Tensor, apply
 from .elementwise import astype, where
 from .reduce import _restore, sum
 from .shape import getitem
@@ -31,6 +31,8 @@ def _others(x, out, axis, keepdims):
     but has derivative 1 along each zero element of its group."""
     if x.dtype == object:                            # exact algebra: the plain formula
         return _restore(out, x, axis, keepdims) / x
+    if x.ndim == 0:                 # no others: the empty product 1 (out / x is NaN at inf)
+        return Tensor._wrap(x.backend.xp.ones((), dtype=x.dtype))
     zero = x == 0
     count = sum(astype(zero, x.dtype), axis, keepdims=True)
     safe = where(zero, 1, x)
