@@ -9,12 +9,14 @@ Why it is built this way: a timer must cost nothing while it is off, so the hot 
 every primitive's ``forward``, backward rules (``vjp``) and ``vjp_all`` for timed wrappers,
 and leaving it, also on an exception, puts the very same callables back.
 
-Only the outermost timed call is counted. A backward rule is written in Tensor ops, so it runs
-other primitives' forwards on its way: their time belongs to the rule (to the op whose
-gradient cost it). The timed intervals therefore never overlap, and what they leave of the
-block's wall time is the engine's own work between primitives: ``apply``'s checks and node
-records, the topological order, un-broadcasting and accumulation calls, the layers' and the
-optimizer's Python. Primitives' shares and that rest add up to the whole block.
+A backward rule is written in Tensor ops, so it runs other primitives' forwards on its way:
+their time belongs to the rule (to the op whose gradient cost it). So the main rows count only
+outermost calls; their intervals never overlap, and what they leave of the block's wall time
+is the engine's own work between primitives: ``apply``'s checks and node records, the
+topological order, un-broadcasting and accumulation, the layers' and the optimizer's Python.
+The rows' shares and that rest add up to the whole block. The calls made directly inside an
+outermost one are listed apart (``inside``), as a part of its time, not in addition to it.
+A forward computed outside ``op.forward`` (a node made by ``known()``) counts as the rest.
 """
 from __future__ import annotations
 
@@ -45,7 +47,8 @@ class Profile:
         self.total_s = 0.0
         self._start = None
         self._originals = []                 # (primitive, forward, vjp, vjp_all)
-        self._busy = False                   # a timed call is running (nested ones: not timed)
+        self.inside: dict[str, Timing] = {}  # calls made directly inside an outermost one
+        self._depth = 0                      # how many timed calls are running
 
     # ---- switching on and off -----------------------------------------------------------
     def __enter__(self):
@@ -96,18 +99,20 @@ class Profile:
 
         @functools.wraps(fn)
         def timed(*args, **kwargs):
-            if self._busy:                   # inside another timed call: its time, not ours
+            depth = self._depth
+            if depth > 1:                    # deeper still: part of its caller's time
                 return fn(*args, **kwargs)
-            self._busy = True
+            self._depth = depth + 1
             start = clock()
             try:
                 return fn(*args, **kwargs)
             finally:
                 elapsed = clock() - start
-                self._busy = False
-                entry = book.get(name)
+                self._depth = depth
+                into = book if depth == 0 else self.inside
+                entry = into.get(name)
                 if entry is None:
-                    entry = book[name] = Timing()
+                    entry = into[name] = Timing()
                 entry.calls += 1
                 entry.seconds += elapsed
         return timed
@@ -138,6 +143,14 @@ class Profile:
             r["share"] = r["total_s"] / total if total else 0.0
         return rows
 
+    def inside_rows(self) -> list[dict]:
+        """Calls made directly inside the main rows' calls (most time first): name, calls,
+        total_s, share (of the block's wall time; already part of the main rows' shares)."""
+        total = self.elapsed_s
+        rows = [{"name": name, "calls": t.calls, "total_s": t.seconds,
+                 "share": t.seconds / total if total else 0.0} for name, t in self.inside.items()]
+        return sorted(rows, key=lambda r: -r["total_s"])
+
     def table(self, steps: int = 1, title: str | None = None) -> str:
         """The breakdown as text, per step when the block ran ``steps`` steps."""
         header = (f"{'primitive':<24} {'fwd calls':>9} {'fwd ms':>8} {'bwd calls':>9} "
@@ -162,6 +175,12 @@ class Profile:
                      f"{ms(self.elapsed_s):>9} {100.0:>5.1f}%")
         lines.append("bwd = the backward rules, including the ops they run; the rest = the "
                      "engine's own work between primitives")
+        inside = self.inside_rows()
+        if inside:
+            lines.append("run inside the calls above (already part of their time):")
+        for r in inside:
+            lines.append(f"  {r['name']:<22} {calls(r['calls']):>9} {'':>8} {'':>9} {'':>8} "
+                         f"{ms(r['total_s']):>9} {100 * r['share']:>5.1f}%")
         return "\n".join(lines)
 
 

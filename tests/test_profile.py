@@ -53,8 +53,12 @@ def test_a_lenet_step_breaks_down_into_its_primitives_and_the_rest():
     assert rows["conv2d"]["forward_calls"] == 4          # two layers, two steps
     assert math.isclose(sum(r["share"] for r in rows.values()), 1.0, abs_tol=1e-9)
     assert rows[REST]["total_s"] >= 0
+    inside = {r["name"]: r for r in p.inside_rows()}   # the convolution's gradient primitives
+    assert inside["conv2d_weight_grad"]["calls"] == 4 and "conv2d_input_grad" in inside
+    assert sum(r["total_s"] for r in inside.values()) <= p.elapsed_s - rows[REST]["total_s"]
     text = p.table(steps=2, title="LeNet-5")
     assert text.splitlines()[0] == "LeNet-5"
+    assert "\n  conv2d_weight_grad " in text
     assert "conv2d" in text and "linear" in text and REST in text and "100.0%" in text
     conv_line = next(line for line in text.splitlines() if line.startswith("conv2d"))
     assert conv_line.split()[1] == "2"                   # calls per step
@@ -68,6 +72,8 @@ def test_matmul_and_calls_made_inside_a_rule_belong_to_the_rule():
     # the rules of matmul and mul run matmul and mul forwards: not counted as forwards
     assert rows["matmul"]["forward_calls"] == 1 and rows["matmul"]["backward_calls"] == 2
     assert rows["mul"]["forward_calls"] == 1 and rows["mul"]["backward_calls"] == 2
+    inside = {r["name"]: r["calls"] for r in p.inside_rows()}
+    assert inside["matmul"] >= 2 and inside["mul"] >= 2
     assert sum(r["total_s"] for r in rows.values() if r["name"] != REST) <= p.elapsed_s
 
 
