@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from .primitive import PRIMITIVES
 
 REST = "engine (the rest)"
+INSIDE_SHOWN = 8                             # the table lists the costliest inner calls only
 
 
 @dataclass
@@ -178,9 +179,12 @@ class Profile:
         inside = self.inside_rows()
         if inside:
             lines.append("run inside the calls above (already part of their time):")
-        for r in inside:
+        for r in inside[:INSIDE_SHOWN]:
             lines.append(f"  {r['name']:<22} {calls(r['calls']):>9} {'':>8} {'':>9} {'':>8} "
                          f"{ms(r['total_s']):>9} {100 * r['share']:>5.1f}%")
+        if len(inside) > INSIDE_SHOWN:
+            more = inside[INSIDE_SHOWN:]
+            lines.append(f"  ({len(more)} more: {ms(sum(r['total_s'] for r in more))} ms)")
         return "\n".join(lines)
 
 
