@@ -197,6 +197,7 @@ from .api.shape import expand as broadcast_to
 from .api.shape import transpose as swapaxes
 from . import linalg, utils
 from .primitive import PRIMITIVES, Primitive
+from .profiler import profile
 from .reverse import backward, gradients
 from .symbolic.compile import compile
 from .symbolic.derive import Derivation, derive
@@ -378,6 +379,7 @@ __all__ = [
                               "pow",
                               "power",
                               "prod",
+                              "profile",
                               "rand",
                               "rand_like",
                               "randint",

@@ -2,7 +2,9 @@
 
 Runs every workload for our engine and, with ``--vs torch``, for PyTorch alternately in the
 same process, prints throughputs and the ratio ours/theirs with peak memory, and writes the
-table as JSON (default benchmarks/results/<device>.json) for the README.
+table as JSON (default benchmarks/results/<device>.json) for the README. ``--contend`` runs
+it all beside one busy competing process; ``--profile`` prints, instead, where a LeNet-5 and
+a ResNet-mini training step spend their time (``benchmarks/breakdown.py``).
 """
 from __future__ import annotations
 
@@ -22,6 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-memory", action="store_true", help="skip peak-memory runs")
     parser.add_argument("--only", default=None, help="run workloads whose name has this text")
     parser.add_argument("--json", default=None, help="where to write the table as JSON")
+    parser.add_argument("--contend", action="store_true",
+                        help="run beside one busy competing process (a Python busy loop)")
+    parser.add_argument("--profile", action="store_true",
+                        help="print where a training step's time goes, per primitive, instead")
     return parser
 
 
@@ -30,6 +36,17 @@ def main(argv=None) -> int:
     if args.threads:
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = str(args.threads)
+    from benchmarks.contend import HEADER_NOTE, busy_competitor
+    notes = [f"{args.threads} thread(s)"] * bool(args.threads) + [HEADER_NOTE] * args.contend
+    with busy_competitor(args.contend):
+        if args.profile:
+            from benchmarks.breakdown import run
+            print(run(args.device, args.quick, note=", ".join(notes)))
+            return 0
+        return run_benchmarks(args, notes)
+
+
+def run_benchmarks(args, notes: list[str]) -> int:
     from benchmarks import ops
     from benchmarks.harness import (
         Result,
@@ -51,6 +68,8 @@ def main(argv=None) -> int:
                 torch.set_num_threads(args.threads)
     engine_b = "torch" if torch is not None else None
 
+    if notes:
+        print(f"Run {', '.join(notes)}")
     op_tables = ops.collect(args.quick) if args.device == "cpu" and not args.only else None
     if op_tables:
         ops.print_tables(op_tables)
@@ -72,9 +91,10 @@ def main(argv=None) -> int:
 
     meta = {"device": args.device, "machine": platform.machine(),
             "cpus": os.cpu_count(), "python": platform.python_version(),
-            "threads": args.threads, "quick": args.quick,
+            "threads": args.threads, "quick": args.quick, "contend": args.contend,
             "torch": getattr(torch, "__version__", None)}
-    print(format_table(results, f"chainrule benchmarks on {args.device} ({os.cpu_count()} cores)"))
+    title = f"chainrule benchmarks on {args.device} ({os.cpu_count()} cores)"
+    print(format_table(results, ", ".join([title, *notes])))
     path = args.json or os.path.join(os.path.dirname(__file__), "results", f"{args.device}.json")
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     if op_tables:

@@ -63,7 +63,8 @@ def _sync(engine, device):
         cupy.cuda.Device().synchronize()
 
 
-def train_step(model_name: str, engine: str, device: str = "cpu", optimizer: str = "sgd"):
+def training(model_name: str, engine: str, device: str = "cpu", optimizer: str = "sgd"):
+    """(model, x, y, optimizer, loss_fn) of a training workload, for either engine."""
     import nn
     nn.manual_seed(0)
     build, shape = MODELS[model_name]
@@ -80,6 +81,11 @@ def train_step(model_name: str, engine: str, device: str = "cpu", optimizer: str
         opt = (nn.optim.Adam(model.parameters(), lr=1e-3) if optimizer == "adam"
                else nn.optim.SGD(model.parameters(), lr=0.01, momentum=0.9))
         loss_fn = nn.functional.cross_entropy
+    return model, x, y, opt, loss_fn
+
+
+def train_step(model_name: str, engine: str, device: str = "cpu", optimizer: str = "sgd"):
+    model, x, y, opt, loss_fn = training(model_name, engine, device, optimizer)
 
     def step():
         opt.zero_grad()

@@ -199,7 +199,8 @@ def normalize_affine_with_moments(x, weight, bias, axes, eps: float = 1e-5):
                         "move them with .to(device)")
     axes = tuple(axes)
     try:
-        out, saved = _normalize_affine(x.backend.xp, x.array, weight.array, bias.array, axes, eps)
+        out, saved = NORMALIZE_AFFINE.forward(x.backend.xp, x.array, weight.array, bias.array,
+                                              axes, eps)
     except ValueError as error:                  # named as apply() names it
         raise ValueError(f"normalize_affine: {error} (input shape {x.shape})") from None
     node = known(NORMALIZE_AFFINE, out, x, weight, bias, axes=axes, eps=eps, **saved)

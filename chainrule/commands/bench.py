@@ -35,6 +35,7 @@ def run(args) -> int:
         command.append("--no-memory")
     if args.only:
         command += ["--only", args.only]
+    command += [f"--{flag}" for flag in ("contend", "profile") if getattr(args, flag, False)]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(root)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     return subprocess.run(command, cwd=root, env=env, check=False).returncode
@@ -51,4 +52,8 @@ def register(subparsers) -> None:
     parser.add_argument("--threads", type=int, default=None, help="threads for both engines")
     parser.add_argument("--no-memory", action="store_true", help="skip peak-memory runs")
     parser.add_argument("--only", default=None, help="run workloads whose name has this text")
+    parser.add_argument("--contend", action="store_true",
+                        help="run beside one busy competing process")
+    parser.add_argument("--profile", action="store_true",
+                        help="print where a training step's time goes, per primitive, instead")
     parser.set_defaults(run=run)
