@@ -38,7 +38,6 @@ from .ops.elementwise import (
                               astype,
                               cos,
                               div,
-                              equal,
                               exp,
                               greater,
                               greater_equal,
@@ -99,7 +98,7 @@ from .api.creation import (
                               zeros,
                               zeros_like,
 )
-from .api.math import allclose, isclose
+from .api.math import allclose, equal, isclose  # equal: torch.equal (a bool); eq: elementwise
 from .api.math import (
                               bitwise_and,
                               bitwise_not,

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
 
 import autodiff as ad
+from autodiff.ops import elementwise
 from autodiff.ops import shape as shp
 from autodiff.tensor import apply
 
@@ -148,7 +149,7 @@ spec("where", TRIPLE, ((2, 1), (3,), (2, 3)), _where)
 
 
 def comparison(name, fn):
-    binary(name, lambda x, y: getattr(ad, name)(x, y), fn,
+    binary(name, lambda x, y: getattr(elementwise, name)(x, y), fn,
            (lambda r, s: grid(r, s, 0.0), grid), differentiable=False)
 
 
