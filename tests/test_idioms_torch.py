@@ -26,9 +26,25 @@ def _plain(out):
     return out
 
 
-def same(idiom):
+def same(idiom, rtol=1e-6):
     theirs, ours = both(idiom)
-    np.testing.assert_equal(ours, theirs)
+    _agree(ours, theirs, rtol)
+
+
+def _agree(ours, theirs, rtol):
+    if isinstance(theirs, tuple):                       # a tensor: (values, dtype name)
+        assert ours[1] == theirs[1], f"dtype {ours[1]} vs torch's {theirs[1]}"
+        np.testing.assert_allclose(ours[0], theirs[0], rtol=rtol, atol=1e-12, equal_nan=True)
+    elif isinstance(theirs, list):
+        assert isinstance(ours, list) and len(ours) == len(theirs), (ours, theirs)
+        for a, b in zip(ours, theirs):
+            _agree(a, b, rtol)
+    else:
+        assert ours == theirs or (_nan(ours) and _nan(theirs)), (ours, theirs)
+
+
+def _nan(v):
+    return isinstance(v, float) and np.isnan(v)
 
 
 def test_equal_is_torchs_bool():
@@ -40,3 +56,9 @@ def test_equal_is_torchs_bool():
 
 
 _ = nn
+
+
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "expm1",
+                                  "log1p", "rsqrt"])
+def test_float_only_functions_of_integers_give_the_default_float(name):
+    same(lambda T: (getattr(T, name)(T.tensor([1, 4])), getattr(T.tensor([True]), name)()))

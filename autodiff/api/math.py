@@ -13,15 +13,15 @@ from ..ops.linalg import matmul
 from ..tensor import Tensor, apply, as_tensor
 from . import shape as _shape
 from .dims import numpy_names
-from .promotion import promote
+from .promotion import floating, promote
 
 
 # ---- composites of one input ------------------------------------------------------------------
 def rsqrt(x): return 1 / _ew.sqrt(x)
 def reciprocal(x): return 1 / x
 def square(x): return x * x
-def expm1(x): return apply(_pw.EXPM1, x)
-def log1p(x): return apply(_pw.LOG1P, x)
+def expm1(x): return apply(_pw.EXPM1, floating(x))
+def log1p(x): return apply(_pw.LOG1P, floating(x))
 def floor(x): return apply(_pw.FLOOR, x)
 def ceil(x): return apply(_pw.CEIL, x)
 def round(x, decimals: int = 0): return apply(_pw.ROUND, x, decimals=decimals)

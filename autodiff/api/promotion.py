@@ -95,6 +95,14 @@ def promote(x, y, floating: bool = False):
     return _cast(x, target), _cast(y, target)
 
 
+def floating(x):
+    """An integer or bool tensor as the default float dtype, for the ops PyTorch defines only on
+    floats (``exp``, ``sqrt``, ``sin``...: ``torch.exp(int tensor)`` is float32); else ``x``."""
+    if isinstance(x, Tensor) and x.array.dtype.kind in "biu":
+        return x.astype(dtypes.get_default_dtype())
+    return x
+
+
 def _cast(v, dtype):
     if isinstance(v, Tensor):
         return v if v.array.dtype == dtype else v.astype(dtype)
