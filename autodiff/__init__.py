@@ -99,6 +99,7 @@ from .api.creation import (
                               zeros_like,
 )
 from .api.math import allclose, equal, isclose  # equal: torch.equal (a bool); eq: elementwise
+from .api.promotion import promote_types, result_type
 from .api.math import (
                               bitwise_and,
                               bitwise_not,
@@ -377,6 +378,7 @@ __all__ = [
                               "pow",
                               "power",
                               "prod",
+                              "promote_types",
                               "rand",
                               "rand_like",
                               "randint",
@@ -389,6 +391,7 @@ __all__ = [
                               "relu",
                               "remainder",
                               "reshape",
+                              "result_type",
                               "roll",
                               "round",
                               "rsqrt",

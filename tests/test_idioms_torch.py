@@ -62,3 +62,15 @@ _ = nn
                                   "log1p", "rsqrt"])
 def test_float_only_functions_of_integers_give_the_default_float(name):
     same(lambda T: (getattr(T, name)(T.tensor([1, 4])), getattr(T.tensor([True]), name)()))
+
+
+def test_cat_stack_and_clamp_promote_as_torch():
+    same(lambda T: (T.cat([T.tensor([1]), T.tensor([1.5])]),
+                    T.stack([T.tensor([1], dtype=T.int32), T.tensor([2])]),
+                    T.cat([T.tensor([True]), T.tensor([3])]),
+                    T.tensor([1, 5, 9]).clamp(2.5, 6), T.tensor([1, 5, 9]).clamp(2, 6),
+                    T.clamp(T.tensor([1, 5]), max=2.0)))
+    same(lambda T: [str(d).split(".")[-1] for d in (
+        T.promote_types(T.int32, T.float32), T.promote_types(T.int64, T.bool),
+        T.result_type(T.tensor([1]), 1.0), T.result_type(T.tensor([1.0]),
+                                                           T.tensor(2.0, dtype=T.float64)))])

@@ -13,7 +13,7 @@ from ..ops.linalg import matmul
 from ..tensor import Tensor, apply, as_tensor
 from . import shape as _shape
 from .dims import numpy_names
-from .promotion import floating, promote
+from .promotion import floating, promote, result_type
 
 
 # ---- composites of one input ------------------------------------------------------------------
@@ -38,6 +38,10 @@ def clamp(x, min=None, max=None):
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         out = x if min is None else _ew.where(x < min, min, x)
         return out if max is None else _ew.where(out > max, max, out)
+    x = as_tensor(x)
+    if x.dtype.kind in "biu":                           # int tensor, float bound: a float result
+        target = result_type(x, *(b for b in (min, max) if b is not None))
+        x = x if target == x.dtype else x.astype(target)
     return _ew.clip(x, min, max)
 
 

@@ -35,6 +35,22 @@ def _promote_types(a, b):
     return np.promote_types(a, b)
 
 
+def promote_types(type1, type2):
+    """``torch.promote_types``: the dtype both convert to (a float beats any integer)."""
+    return _promote_types(dtypes.as_dtype(type1), dtypes.as_dtype(type2))
+
+
+def common(tensors):
+    """Tensors of one op (``cat``, ``stack``) converted to their promoted dtype."""
+    first = tensors[0].array.dtype
+    if all(t.array.dtype == first for t in tensors):
+        return tensors
+    target = first
+    for t in tensors[1:]:
+        target = _promote_types(target, t.array.dtype)
+    return [_cast(t, target) for t in tensors]
+
+
 def _combine(higher, lower):
     """The result of a higher-priority group, overridden only by a higher category."""
     if higher is None:
