@@ -74,3 +74,33 @@ def test_cat_stack_and_clamp_promote_as_torch():
         T.promote_types(T.int32, T.float32), T.promote_types(T.int64, T.bool),
         T.result_type(T.tensor([1]), 1.0), T.result_type(T.tensor([1.0]),
                                                            T.tensor(2.0, dtype=T.float64)))])
+
+
+def _value_and_grad(T, f, values):
+    x = T.tensor(np.array(values, dtype=np.float64), requires_grad=True)
+    out = f(x)
+    out.sum().backward()
+    return out, x.grad
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize("f", [lambda x: x.median(), lambda x: x.median(1).values,
+                               lambda x: x.median(0, keepdim=True).values])
+def test_median_with_a_nan_is_nan_as_torch(f):
+    same(lambda T: _value_and_grad(T, f, [[1.0, NAN, 2.0, NAN], [3.0, 1.0, 2.0, 0.0]]))
+    same(lambda T: T.tensor([[1.0, NAN, 2.0, NAN], [3.0, 1.0, 2.0, 0.0]]).median(1).indices)
+
+
+@pytest.mark.parametrize("f", [lambda x: x.var(0), lambda x: x.std(0), lambda x: x.var(),
+                               lambda x: x[:1].var(0)])
+def test_variance_without_degrees_of_freedom_is_nan(f):
+    same(lambda T: _value_and_grad(T, f, np.zeros((0, 3))))
+    same(lambda T: _value_and_grad(T, f, [[1.0, 2.0, 3.0]]))
+
+
+@pytest.mark.parametrize("f", [lambda x: x.std(), lambda x: x.std(1), lambda x: x.std(0),
+                               lambda x: x.std(1, correction=0)])
+def test_std_of_constant_values_has_zero_gradient(f):
+    same(lambda T: _value_and_grad(T, f, [[2.0, 2.0, 2.0], [1.0, 2.0, 4.0]]))

@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections import namedtuple
 
 from ..modes import scope
+from ..ops import pointwise as _pw
 from ..ops import reduce as _red
 from ..ops import scan as _scan
-from ..ops.elementwise import astype, maximum, minimum, sqrt
+from ..ops.elementwise import astype, maximum, minimum
 from ..ops.elementwise import where as _where
 from ..tensor import Tensor, apply, as_tensor
 from .dims import dim_in, dims_in, numpy_names
@@ -79,13 +80,16 @@ def var(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     axis = _dims(x, dim, "var")
     with scope("var"):
         centered = x - _red.mean(x, axis, True)
-        return _red.sum(centered * centered, axis, keepdim) / (_count(x, dim, "var") - correction)
+        dof = _count(x, dim, "var") - correction     # no degrees of freedom left: 0/0 = NaN
+        return _red.sum(centered * centered, axis, keepdim) / (dof * (dof > 0))
 
 
 @numpy_names
 def std(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """The square root of ``var``; its gradient is 0 where the variance is 0, as PyTorch's."""
+    from ..linalg import _root
     with scope("std"):
-        return sqrt(var(x, dim, unbiased, keepdim, correction=correction))
+        return _root(var(x, dim, unbiased, keepdim, correction=correction), 2)
 
 
 @numpy_names
@@ -238,12 +242,18 @@ def median(x, dim=None, keepdim: bool = False):
     x = as_tensor(x)
     if dim is None:
         flat = x.reshape(-1)
+        nans = apply(_pw.ISNAN, flat)
+        if bool(nans.array.any()):          # a NaN anywhere makes the median NaN (PyTorch)
+            return _red.sum(_where(nans, flat, 0)) / _red.sum(astype(nans, x.dtype))
         middle = argsort(flat).array[(flat.shape[0] - 1) // 2]
         hits = flat == Tensor._wrap(flat.array[middle:middle + 1])
         return _red.sum(_where(hits, flat, 0)) / _red.sum(astype(hits, x.dtype))
     d = dim_in(dim, x.ndim, "median")
     order = argsort(x, d)
     middle = narrow(order, d, (x.shape[d] - 1) // 2, 1)
+    nans = apply(_pw.ISNAN, x)
+    if bool(nans.array.any()):              # a row with a NaN: its first NaN, as PyTorch
+        middle = _where(nans.any(d, True), nans.int().argmax(d, True), middle)
     values, indices = gather(x, d, middle), middle
     if not keepdim:
         values, indices = values.squeeze(d), indices.squeeze(d)
