@@ -104,3 +104,15 @@ def test_variance_without_degrees_of_freedom_is_nan(f):
                                lambda x: x.std(1, correction=0)])
 def test_std_of_constant_values_has_zero_gradient(f):
     same(lambda T: _value_and_grad(T, f, [[2.0, 2.0, 2.0], [1.0, 2.0, 4.0]]))
+
+
+@pytest.mark.parametrize("f", [lambda x: x.max(0), lambda x: x.min(-1), lambda x: x.sort(0),
+                               lambda x: x.topk(1), lambda x: x.median(0),
+                               lambda x: x.max(0, keepdim=True), lambda x: x.sort(descending=True)])
+def test_selections_along_dim_0_of_a_0d_tensor(f):
+    def idiom(T):
+        x = T.tensor(2.5, dtype=T.float64, requires_grad=True)
+        values, indices = f(x)
+        (values * 3).backward()
+        return values, indices, x.grad
+    same(idiom)

@@ -129,6 +129,12 @@ def argmin(x, dim=None, keepdim: bool = False):
     return _arg("argmin", x, dim, keepdim)
 
 
+def _of_0d(result):
+    """(values, indices) of a 0-d input, computed on it as one element and shaped back to 0-d
+    (PyTorch takes dim 0 or -1 of a 0-d tensor as that element)."""
+    return type(result)(*(t.reshape(()) for t in result))
+
+
 def _extreme(name, x, dim, keepdim, other, pairwise):
     x = as_tensor(x)
     if isinstance(dim, Tensor) or other is not None:
@@ -136,6 +142,8 @@ def _extreme(name, x, dim, keepdim, other, pairwise):
     if dim is None:
         return getattr(_red, name)(x, None, False)
     d = dim_in(dim, x.ndim, name)
+    if x.ndim == 0:
+        return _of_0d(_extreme(name, x.reshape(1), 0, False, None, pairwise))
     primitive = _red.MAX if name == "max" else _red.MIN
     values = apply(primitive, x, axis=d, keepdims=keepdim, first=True)
     indices = _arg("arg" + name, x, d, keepdim)
@@ -220,7 +228,7 @@ def argsort(x, dim: int = -1, descending: bool = False, stable: bool = False):
 def sort(x, dim: int = -1, descending: bool = False, stable: bool = False):
     x = as_tensor(x)
     if x.ndim == 0:
-        return RETURN_TYPES["sort"](x, argsort(x))
+        return _of_0d(sort(x.reshape(1), dim_in(dim, 0, "sort"), descending))
     indices = argsort(x, dim, descending)
     return RETURN_TYPES["sort"](gather(x, dim, indices), indices)
 
@@ -231,6 +239,8 @@ def topk(x, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
     d = dim_in(dim, x.ndim, "topk")
     if not 0 <= k <= (x.shape[d] if x.ndim else 1):
         raise RuntimeError(f"topk: k ({k}) is out of range for dim {d} of size {x.shape[d]}")
+    if x.ndim == 0:
+        return _of_0d(topk(x.reshape(1), k, 0, largest, sorted))
     values, indices = sort(x, d, descending=largest)
     return RETURN_TYPES["topk"](narrow(values, d, 0, k), narrow(indices, d, 0, k))
 
@@ -249,6 +259,8 @@ def median(x, dim=None, keepdim: bool = False):
         hits = flat == Tensor._wrap(flat.array[middle:middle + 1])
         return _red.sum(_where(hits, flat, 0)) / _red.sum(astype(hits, x.dtype))
     d = dim_in(dim, x.ndim, "median")
+    if x.ndim == 0:
+        return _of_0d(median(x.reshape(1), 0))
     order = argsort(x, d)
     middle = narrow(order, d, (x.shape[d] - 1) // 2, 1)
     nans = apply(_pw.ISNAN, x)
