@@ -34,10 +34,8 @@ from .modes import enable_grad, is_grad_enabled, no_grad, scope, set_grad_enable
 from . import autograd
 from .ops.elementwise import (
                               abs,
-                              add,
                               astype,
                               cos,
-                              div,
                               exp,
                               greater,
                               greater_equal,
@@ -56,7 +54,6 @@ from .ops.elementwise import (
                               sin,
                               sqrt,
                               step,
-                              sub,
                               tanh,
 )
 from .ops.elementwise import clip
@@ -100,6 +97,7 @@ from .api.creation import (
 )
 from .api.math import allclose, equal, isclose  # equal: torch.equal (a bool); eq: elementwise
 from .api.promotion import promote_types, result_type
+from .api.math import add, div, divide, sub, true_divide  # alpha=, rounding_mode=
 from .api.math import (
                               bitwise_and,
                               bitwise_not,
@@ -269,6 +267,7 @@ __all__ = [
                               "detect_anomaly",
                               "device",
                               "div",
+                              "divide",
                               "dot",
                               "double",
                               "draw",
@@ -422,6 +421,7 @@ __all__ = [
                               "tensor",
                               "topk",
                               "transpose",
+                              "true_divide",
                               "trunc",
                               "unbind",
                               "unflatten",

@@ -116,3 +116,19 @@ def test_selections_along_dim_0_of_a_0d_tensor(f):
         (values * 3).backward()
         return values, indices, x.grad
     same(idiom)
+
+
+def test_add_sub_alpha_and_div_rounding_mode():
+    def idiom(T):
+        a = T.tensor([7.0, -7.5, 2.0], dtype=T.float64, requires_grad=True)
+        b = T.tensor([2.0, 2.0, -4.0], dtype=T.float64, requires_grad=True)
+        outs = [T.add(a, b, alpha=2), a.sub(b, alpha=0.5), T.sub(a, 1, alpha=3)]
+        sum(o.sum() for o in outs).backward()
+        return outs + [a.grad, b.grad,
+                       T.div(a, b, rounding_mode="floor"), a.div(b, rounding_mode="trunc"),
+                       T.div(T.tensor([7, -7]), 2, rounding_mode="floor"),
+                       T.tensor([7, -7]).div(2, rounding_mode="trunc"),
+                       T.true_divide(T.tensor([1, 2]), 2), T.tensor([1, 2]).div(2)]
+    same(idiom)
+    with pytest.raises(ValueError):
+        ad.div(ad.tensor([1.0]), 2, rounding_mode="round")

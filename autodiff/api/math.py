@@ -62,6 +62,34 @@ def nan_to_num(x, nan: float = 0.0, posinf=None, neginf=None):
 
 
 # ---- two inputs --------------------------------------------------------------------------------
+def add(x, other, *, alpha=1):
+    """x + alpha * other (PyTorch's ``add``; the ``+`` operator is ``alpha=1``)."""
+    return _ew.add(x, other if alpha == 1 else other * alpha)
+
+
+def sub(x, other, *, alpha=1):
+    return _ew.sub(x, other if alpha == 1 else other * alpha)
+
+
+def div(x, other, *, rounding_mode=None):
+    """x / other; ``rounding_mode`` "trunc" or "floor" rounds the quotient (zero gradient), and
+    then integers stay integers, as in PyTorch."""
+    if rounding_mode is None:
+        return _ew.div(x, other)
+    if rounding_mode == "floor":
+        return floor_divide(x, other)
+    if rounding_mode == "trunc":
+        x, other = promote(x, other)
+        quotient = trunc(_ew.div(x, other))
+        kind = quotient.dtype if not isinstance(x, Tensor) else x.dtype
+        return quotient if kind.kind == "f" else quotient.astype(kind)
+    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                     f"found '{rounding_mode}'")
+
+
+true_divide = divide = _ew.div
+
+
 def pow(x, exponent): return _ew.power(x, exponent)
 def remainder(x, y): return apply(_pw.REMAINDER, *promote(x, y))
 def floor_divide(x, y): return apply(_pw.FLOOR_DIVIDE, *promote(x, y))
