@@ -139,11 +139,13 @@ def _bin_means(x, axis: int, n_out: int):
     return ad.concatenate(parts, axis=axis)
 
 
-def relu(x):
+def relu(x, inplace: bool = False):
+    """max(x, 0). ``inplace`` (here and below) is accepted and ignored, as by the layers: the
+    result is a new tensor (use its return value, as PyTorch code does)."""
     return ad.relu(x)
 
 
-def leaky_relu(x, negative_slope: float = 0.01):
+def leaky_relu(x, negative_slope: float = 0.01, inplace: bool = False):
     return ad.leaky_relu(x, negative_slope)
 
 
@@ -175,7 +177,7 @@ def log_softmax(x, dim: int | None = None):
     return ad.log_softmax(x, softmax_dim(x.ndim) if dim is None else dim)
 
 
-def dropout(x, p: float = 0.5, training: bool = True):
+def dropout(x, p: float = 0.5, training: bool = True, inplace: bool = False):
     """Inverted dropout: zero each element with probability p and scale the survivors by
     1 / (1 - p), so the expected value is unchanged and evaluation needs no rescaling."""
     if not 0 <= p <= 1:

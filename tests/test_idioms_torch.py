@@ -12,9 +12,17 @@ import nn
 torch = pytest.importorskip("torch")
 
 
+class _Ours:
+    """``autodiff`` with ``nn`` and ``nn.optim`` where torch has ``torch.nn`` and ``torch.optim``."""
+    nn, optim = nn, nn.optim
+
+    def __getattr__(self, name):
+        return getattr(ad, name)
+
+
 def both(idiom):
     """The idiom's result with torch and with ours, as (value, dtype name) pairs."""
-    return _plain(idiom(torch)), _plain(idiom(ad))
+    return _plain(idiom(torch)), _plain(idiom(_Ours()))
 
 
 def _plain(out):
@@ -54,8 +62,6 @@ def test_equal_is_torchs_bool():
     assert ad.equal(ad.tensor([1, 2]), ad.tensor([1, 2])) is True
     assert ad.eq(ad.tensor([1, 2]), ad.tensor([1, 3])).tolist() == [True, False]
 
-
-_ = nn
 
 
 @pytest.mark.parametrize("name", ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "expm1",
@@ -132,3 +138,13 @@ def test_add_sub_alpha_and_div_rounding_mode():
     same(idiom)
     with pytest.raises(ValueError):
         ad.div(ad.tensor([1.0]), 2, rounding_mode="round")
+
+
+def test_functional_inplace_flags_are_accepted():
+    same(lambda T: (T.nn.functional.relu(T.tensor([-1.0, 2.0]), inplace=False),
+                    T.nn.functional.leaky_relu(T.tensor([-1.0, 2.0]), 0.1, inplace=False),
+                    T.nn.functional.elu(T.tensor([-1.0, 2.0]), inplace=False),
+                    T.nn.functional.hardtanh(T.tensor([-3.0, 0.5]), inplace=False),
+                    T.nn.functional.dropout(T.tensor([1.0]), 0.5, False, inplace=False)))
+    assert nn.functional.relu(ad.tensor([-1.0, 2.0]), inplace=True).tolist() == [0.0, 2.0]
+

@@ -69,7 +69,7 @@ def silu(x):
         return x * ad.sigmoid(x)
 
 
-def elu(x, alpha: float = 1.0):
+def elu(x, alpha: float = 1.0, inplace: bool = False):
     """x for x > 0, alpha (e^x - 1) below: smooth at 0 when alpha = 1, mean output near 0."""
     x = ad.as_tensor(x)
     with scope("elu"):
@@ -90,7 +90,7 @@ def softplus(x, beta: float = 1.0, threshold: float = 20.0):
         return ad.where(linear, x, smooth)
 
 
-def hardtanh(x, min_val: float = -1.0, max_val: float = 1.0):
+def hardtanh(x, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
     """x clipped to [min_val, max_val]; PyTorch's gradient is 1 strictly inside, 0 elsewhere."""
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val "
