@@ -148,3 +148,20 @@ def test_functional_inplace_flags_are_accepted():
                     T.nn.functional.dropout(T.tensor([1.0]), 0.5, False, inplace=False)))
     assert nn.functional.relu(ad.tensor([-1.0, 2.0]), inplace=True).tolist() == [0.0, 2.0]
 
+
+
+def test_tensor_hooks_see_and_replace_gradients():
+    def idiom(T):
+        w = T.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        w.register_hook(lambda g: g.clamp(-1, 1))           # a leaf: clipped before .grad
+        h = w * 2
+        seen = []
+        handle = h.register_hook(lambda g: seen.append(g.clone()))
+        h.register_hook(lambda g: g * 10)                   # a non-leaf: changes what flows
+        (h * T.tensor([5.0, -5.0, 0.01])).sum().backward()
+        handle.remove()
+        (g,) = T.autograd.grad((w * w).sum(), w)            # hooks run for autograd.grad too
+        return w.grad, seen, g
+    same(idiom)
+    with pytest.raises(RuntimeError):
+        ad.ones(2).register_hook(print)
