@@ -290,6 +290,12 @@ class Tensor:
     def fill_(self, value): return _inplace.fill_(self, value)
     def copy_(self, src): return _inplace.copy_(self, src)
     def clamp_(self, min=None, max=None): return _inplace.clamp_(self, min, max)
+    def relu_(self): return _inplace.relu_(self)
+    def masked_fill_(self, mask, value): return _inplace.masked_fill_(self, mask, value)
+    def scatter_(self, dim, index, src=None, value=None):
+        return _inplace.scatter_(self, dim, index, src, value)
+    def normal_(self, mean=0.0, std=1.0): return _inplace.normal_(self, mean, std)
+    def uniform_(self, a=0.0, b=1.0): return _inplace.uniform_(self, a, b)
     __iadd__ = add_
     __isub__ = sub_
     __imul__ = mul_

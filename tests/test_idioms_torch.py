@@ -165,3 +165,25 @@ def test_tensor_hooks_see_and_replace_gradients():
     same(idiom)
     with pytest.raises(RuntimeError):
         ad.ones(2).register_hook(print)
+
+
+def test_more_inplace_methods():
+    def idiom(T):
+        x = T.tensor([[-1.0, 2.0], [3.0, -4.0]], requires_grad=True)
+        y = x * 2
+        y.relu_()
+        z = y + 1
+        z.masked_fill_(T.tensor([[False, True], [False, False]]), 0.5)
+        (z * y).sum().backward()
+        onehot = T.zeros(3, 3).scatter_(1, T.tensor([[2], [0], [1]]), 1.0)
+        scores = T.zeros(2, 2).masked_fill_(T.tensor([[False, True], [False, False]]),
+                                            float("-inf")).softmax(-1)
+        w = T.nn.Linear(200, 100).weight
+        w.data.normal_(0, 0.01)
+        u = T.empty(1000, dtype=T.float64).uniform_(-0.5, 0.5)
+        stats = [abs(float(w.std()) - 0.01) < 1e-3, abs(float(w.mean())) < 1e-3,
+                 bool((u >= -0.5).all() & (u < 0.5).all()), abs(float(u.mean())) < 0.05]
+        return y, z, x.grad, onehot, scores, stats
+    same(idiom)
+    with pytest.raises(RuntimeError):                        # a leaf that requires grad
+        nn.Linear(2, 2).weight.normal_()
