@@ -134,7 +134,7 @@ from .api.math import (
                               square,
                               trunc,
 )
-from .api.random import manual_seed
+from .api.random import Generator, manual_seed
 from .api.reduce import (
                               all,
                               amax,
@@ -218,6 +218,7 @@ __version__ = "0.1.0"
 __all__ = [
                               "PRIMITIVES",
                               "Derivation",
+                              "Generator",
                               "GradcheckError",
                               "Primitive",
                               "Size",

@@ -187,3 +187,21 @@ def test_more_inplace_methods():
     same(idiom)
     with pytest.raises(RuntimeError):                        # a leaf that requires grad
         nn.Linear(2, 2).weight.normal_()
+
+
+def test_generator_objects_seed_their_own_streams():
+    def idiom(T):
+        def draws(seed):
+            g = T.Generator().manual_seed(seed)
+            return T.cat([T.rand(3, generator=g), T.randn(2, generator=g),
+                          T.randint(0, 9, (2,), generator=g).float(),
+                          T.randperm(4, generator=g).float()])
+        ds = T.utils.data.TensorDataset(T.arange(10.0))
+        order = [[float(b[0].sum()) for b in T.utils.data.DataLoader(
+            ds, batch_size=4, shuffle=True, generator=T.Generator().manual_seed(s))]
+            for s in (1, 1)]
+        parts = T.utils.data.random_split(ds, [3, 7], generator=T.Generator().manual_seed(2))
+        return (bool(T.equal(draws(5), draws(5))), bool(T.equal(draws(5), draws(6))),
+                order[0] == order[1], [len(p) for p in parts],
+                T.Generator().manual_seed(7).initial_seed())
+    same(idiom)
