@@ -30,7 +30,7 @@ from .dtypes import (
                               set_default_dtype,
 )
 from .functional import avg_pool2d, conv2d, max_pool2d
-from .modes import enable_grad, is_grad_enabled, no_grad, scope, set_grad_enabled
+from .modes import enable_grad, inference_mode, is_grad_enabled, no_grad, scope, set_grad_enabled
 from . import autograd
 from .ops.elementwise import (
                               abs,
@@ -312,6 +312,7 @@ __all__ = [
                               "hessian",
                               "index_select",
                               "inf",
+                              "inference_mode",
                               "int",
                               "int32",
                               "int64",

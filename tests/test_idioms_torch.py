@@ -205,3 +205,16 @@ def test_generator_objects_seed_their_own_streams():
                 order[0] == order[1], [len(p) for p in parts],
                 T.Generator().manual_seed(7).initial_seed())
     same(idiom)
+
+
+def test_inference_mode_and_autograd_gradcheck():
+    def idiom(T):
+        x = T.tensor([1.0, 2.0], dtype=T.float64, requires_grad=True)
+        with T.inference_mode():
+            y = x * 2
+        with T.inference_mode(False):
+            z = x * 2
+        return (y.requires_grad, z.requires_grad,
+                T.autograd.gradcheck(lambda a: (a.sin() * a).sum(), (x,)),
+                T.autograd.gradgradcheck(lambda a: (a ** 3).sum(), (x,)))
+    same(idiom)
