@@ -87,7 +87,7 @@ for _name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "ab
     case(f"{_name} 0-d", "elementwise", getattr(ad, _name), torch_name(_name), 0.0)
     case(f"{_name} 0-size", "elementwise", getattr(ad, _name), torch_name(_name), np.zeros((2, 0)))
 case("neg", "elementwise", lambda x: -x, lambda x: -x, X1)
-case("sign", "elementwise", ad.sign, torch_name("sign"), X1, grad=False)
+case("sign", "elementwise", ad.sign, torch_name("sign"), X1)
 case("step", "elementwise", ad.step,
      lambda x: _torch().heaviside(x, _torch().zeros((), dtype=x.dtype)), X1, grad=False)
 case("astype", "elementwise", lambda x: ad.astype(x, ad.float64),

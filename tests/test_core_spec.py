@@ -116,7 +116,8 @@ unary("sigmoid", ad.sigmoid, lambda x: 1 / (1 + np.exp(-x)))
 unary("relu", ad.relu, lambda x: np.maximum(x, 0), away_from_zero)
 unary("abs", ad.abs, np.abs, away_from_zero)
 unary("astype", lambda x: ad.astype(x, ad.float64), lambda x: x)   # float32 casts: test_core_tensor
-unary("sign", ad.sign, np.sign, away_from_zero, differentiable=False)
+unary("sign", ad.sign, np.sign, away_from_zero,
+      symbolic="piecewise constant: SymPy's d sign(x)/dx is 2 DiracDelta(x)")
 unary("step", ad.step, lambda x: (x > 0).astype(x.dtype), away_from_zero, differentiable=False)
 
 

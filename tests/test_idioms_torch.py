@@ -218,3 +218,8 @@ def test_inference_mode_and_autograd_gradcheck():
                 T.autograd.gradcheck(lambda a: (a.sin() * a).sum(), (x,)),
                 T.autograd.gradgradcheck(lambda a: (a ** 3).sum(), (x,)))
     same(idiom)
+
+
+def test_sign_has_a_zero_gradient_as_torch():
+    same(lambda T: _value_and_grad(T, lambda x: x.sign() * 3, [NAN, -2.0, 0.0, -0.0, 5.0]))
+    same(lambda T: _value_and_grad(T, lambda x: T.sign(x).sum() + x.abs().sum(), [-1.0, 2.0]))

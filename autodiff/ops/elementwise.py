@@ -14,6 +14,7 @@ from ..dtypes import as_dtype
 from ..primitive import ELEMENTWISE, LINEAR, Primitive
 from ..symbolic.namespace import SYMPY_NAMESPACE
 from ..tensor import apply
+from .pointwise import zeros_of
 
 # ---- arithmetic -------------------------------------------------------------------------
 OPERATORS = {"add": operator.add, "subtract": operator.sub, "multiply": operator.mul,
@@ -209,7 +210,13 @@ def _sign(xp, x):
     return xp.where(xp.isnan(out), xp.zeros((), dtype=out.dtype), out)
 
 
-SIGN = Primitive("sign", _sign, differentiable=False)
+def _zeros_like_g(g, out, x):
+    return zeros_of(g)
+
+
+# piecewise constant, like floor: PyTorch's gradient is a zero tensor (not "no gradient")
+SIGN = Primitive("sign", _sign, vjp=(_zeros_like_g,), jvp=ELEMENTWISE,
+                 latex=r"\bar{x} = 0 \text{ (piecewise constant)}")
 STEP = Primitive("step", lambda xp, x: _cast(xp, xp.greater(x, 0), x.dtype), differentiable=False,
                  latex=r"\text{Heaviside: } \bar{x} = 0 \text{ almost everywhere}")
 
