@@ -223,3 +223,15 @@ def test_inference_mode_and_autograd_gradcheck():
 def test_sign_has_a_zero_gradient_as_torch():
     same(lambda T: _value_and_grad(T, lambda x: x.sign() * 3, [NAN, -2.0, 0.0, -0.0, 5.0]))
     same(lambda T: _value_and_grad(T, lambda x: T.sign(x).sum() + x.abs().sum(), [-1.0, 2.0]))
+
+
+def test_rprop_takes_no_step_where_the_gradient_is_nan():
+    def idiom(T):
+        p = T.nn.Parameter(T.tensor([1.0, -2.0, 0.5], dtype=T.float64))
+        opt = T.optim.Rprop([p], lr=0.1)
+        for _ in range(3):
+            opt.zero_grad()
+            (p * T.tensor([NAN, float("inf"), 1.0], dtype=T.float64)).sum().backward()
+            opt.step()
+        return p
+    same(idiom)
