@@ -235,3 +235,20 @@ def test_rprop_takes_no_step_where_the_gradient_is_nan():
             opt.step()
         return p
     same(idiom)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "circular", "replicate", "zeros"])
+@pytest.mark.parametrize("kw", [{"padding": 1}, {"padding": (2, 1), "stride": 2},
+                                {"padding": "same", "dilation": 2}])
+def test_conv2d_padding_modes(mode, kw):
+    def idiom(T):
+        conv = T.nn.Conv2d(2, 3, (3, 2) if kw.get("padding") == "same" else 3,
+                           padding_mode=mode, **kw).double()
+        with T.no_grad():
+            for p, seed in zip(conv.parameters(), (1, 2)):
+                p.copy_(T.tensor(np.random.default_rng(seed).standard_normal(tuple(p.shape))))
+        x = T.tensor(np.random.default_rng(0).standard_normal((1, 2, 5, 6)), requires_grad=True)
+        out = conv(x)
+        (out * out).sum().backward()
+        return out, x.grad, conv.weight.grad
+    same(idiom)
