@@ -252,3 +252,13 @@ def test_conv2d_padding_modes(mode, kw):
         (out * out).sum().backward()
         return out, x.grad, conv.weight.grad
     same(idiom)
+
+
+def test_add_module_register_module_register_parameter():
+    def idiom(T):
+        m = T.nn.Sequential()
+        m.add_module("fc", T.nn.Linear(2, 3))
+        m.register_parameter("scale", T.nn.Parameter(T.ones(1)))
+        m.register_module("act", T.nn.ReLU())
+        return [n for n, _ in m.named_parameters()], len(m), list(m.state_dict())
+    same(idiom)
