@@ -262,3 +262,42 @@ def test_add_module_register_module_register_parameter():
         m.register_module("act", T.nn.ReLU())
         return [n for n, _ in m.named_parameters()], len(m), list(m.state_dict())
     same(idiom)
+
+
+COMPOSITES = {
+    "tril": lambda T, x: x.tril(), "tril_k": lambda T, x: T.tril(x, -1),
+    "triu_k": lambda T, x: x.triu(1), "diagonal": lambda T, x: x.diagonal(),
+    "diagonal_offset": lambda T, x: T.diagonal(x, 1), "diagonal_neg": lambda T, x: x.diagonal(-1),
+    "diag_of_matrix": lambda T, x: T.diag(x, 1), "diag_of_vector": lambda T, x: T.diag(x[0]),
+    "diag_of_vector_k": lambda T, x: T.diag(x[1], -2), "trace": lambda T, x: T.trace(x[:, :3]),
+    "nansum": lambda T, x: T.where(x > 0.5, float("nan"), x).nansum(1),
+    "nanmean": lambda T, x: T.nanmean(T.where(x > 0.5, float("nan"), x)),
+    "std_mean": lambda T, x: T.std_mean(x, 1), "var_mean": lambda T, x: T.var_mean(x, dim=0),
+    "log2": lambda T, x: (x * x + 0.1).log2(), "log10": lambda T, x: T.log10(x * x + 0.1),
+    "exp2": lambda T, x: x.exp2(), "sinh": lambda T, x: T.sinh(x * 1e-9) * 1e9 + x.sinh(),
+    "cosh": lambda T, x: x.cosh(), "tan": lambda T, x: T.tan(x),
+    "lerp": lambda T, x: T.lerp(x, x * x, 0.3), "addcmul": lambda T, x: x.addcmul(x, x, value=-2),
+    "addcdiv": lambda T, x: T.addcdiv(x, x, x * x + 1, value=0.5),
+    "masked_select": lambda T, x: T.masked_select(x, x > 0),
+    "take_along_dim": lambda T, x: T.take_along_dim(x, T.tensor([[0], [2], [1]]), dim=1),
+    "repeat_interleave": lambda T, x: x.repeat_interleave(2, dim=0),
+    "repeat_interleave_flat": lambda T, x: T.repeat_interleave(x[0], 2),
+}
+
+
+@pytest.mark.parametrize("name", COMPOSITES)
+def test_composite_names_agree_with_torch(name):
+    def idiom(T):
+        x = T.tensor(np.random.default_rng(3).standard_normal((3, 4)), requires_grad=True)
+        out = COMPOSITES[name](T, x)
+        outs = out if isinstance(out, tuple) else (out,)
+        sum((o * o).sum() for o in outs).backward()
+        return list(outs) + [x.grad]
+    same(idiom, rtol=1e-9)
+
+
+def test_integer_composites_and_predicates():
+    same(lambda T: (T.tensor([1, 2]).log2(), T.argwhere(T.tensor([[0, 1], [2, 0]])),
+                    T.tensor([1, 2]).repeat_interleave(T.tensor([1, 3])),
+                    T.ones(2, 3).is_contiguous(), T.ones(2, 3).t().is_contiguous(),
+                    T.ones(2, 3).t().contiguous().is_contiguous(), T.tril(T.ones(3, 3, dtype=T.int64))))

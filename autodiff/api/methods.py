@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..ops import elementwise as ew
 from ..ops import linalg as lin
 from ..tensor import Tensor
+from . import composites as more
 from . import convert, creation, reduce, shape
 from . import math as m
 
@@ -73,6 +74,14 @@ METHODS = {
     "logsumexp": reduce.logsumexp, "norm": reduce.norm, "all": reduce.all, "any": reduce.any,
     "cumsum": reduce.cumsum, "count_nonzero": reduce.count_nonzero, "sort": reduce.sort,
     "argsort": reduce.argsort, "topk": reduce.topk, "median": reduce.median,
+    "nansum": more.nansum, "nanmean": more.nanmean,
+    # ---- composites (autodiff/api/composites.py) ----------------------------------------------
+    "tril": more.tril, "triu": more.triu, "diagonal": more.diagonal, "diag": more.diag,
+    "trace": more.trace, "log2": more.log2, "log10": more.log10, "exp2": more.exp2,
+    "sinh": more.sinh, "cosh": more.cosh, "tan": more.tan, "lerp": more.lerp,
+    "addcmul": more.addcmul, "addcdiv": more.addcdiv, "masked_select": more.masked_select,
+    "take_along_dim": more.take_along_dim, "argwhere": more.argwhere,
+    "repeat_interleave": more.repeat_interleave, "is_contiguous": more.is_contiguous,
     # ---- products ---------------------------------------------------------------------------
     "matmul": lin.matmul, "mm": m.mm, "bmm": m.bmm, "mv": m.mv, "dot": m.dot, "outer": m.outer,
 }

@@ -56,8 +56,12 @@ def view_as(x, other):
 
 
 def contiguous(x):
-    """The tensor itself: arrays here need no contiguous copy before a view."""
-    return x
+    """The tensor itself when its memory is row-major, else a row-major copy (PyTorch's
+    meaning; views here work either way)."""
+    flags = getattr(x.array, "flags", None)
+    if flags is None or flags["C_CONTIGUOUS"]:
+        return x
+    return x.reshape(-1).reshape(x.shape)               # flattening copies in row-major order
 
 
 @numpy_names
