@@ -12,7 +12,7 @@ from autodiff import scope
 from autodiff.functional import accepts_one_image
 from autodiff.ops.normalize import moments, normalize_affine_with_moments
 
-from .functions.activation import elu, gelu, hardtanh, silu, softplus
+from .functions.activation import elu, gelu, hardtanh, logsigmoid, mish, relu6, silu, softplus
 from .functions.conv import avg_pool1d, conv1d, conv_transpose2d, max_pool1d
 from .functions.embedding import embedding, one_hot
 from .functions.norm import cosine_similarity, group_norm, layer_norm, normalize
@@ -27,8 +27,8 @@ __all__ = [
     "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose2d",
     "cosine_similarity", "cross_entropy", "dropout", "dropout2d", "elu", "embedding", "gelu",
     "group_norm", "hardtanh", "huber_loss", "interpolate", "kl_div", "l1_loss", "layer_norm",
-    "leaky_relu", "linear", "local_response_norm", "log_softmax", "max_pool1d", "max_pool2d",
-    "mse_loss", "nll_loss", "normalize", "one_hot", "pad", "relu", "sigmoid", "silu",
+    "leaky_relu", "linear", "local_response_norm", "log_softmax", "logsigmoid", "max_pool1d",
+    "max_pool2d", "mish", "mse_loss", "nll_loss", "normalize", "one_hot", "pad", "relu", "relu6", "sigmoid", "silu",
     "smooth_l1_loss", "softmax", "softplus", "step", "tanh",
 ]
 

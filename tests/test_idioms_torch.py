@@ -301,3 +301,38 @@ def test_integer_composites_and_predicates():
                     T.tensor([1, 2]).repeat_interleave(T.tensor([1, 3])),
                     T.ones(2, 3).is_contiguous(), T.ones(2, 3).t().is_contiguous(),
                     T.ones(2, 3).t().contiguous().is_contiguous(), T.tril(T.ones(3, 3, dtype=T.int64))))
+
+
+EDGE = [0.0, -0.0, float("inf"), -float("inf"), NAN, 1.0, -1.0, 0.5, -2.5, 3.0]
+PAIRS = {
+    "fmax": lambda T, a, b: T.fmax(a, b), "fmin": lambda T, a, b: T.fmin(a, b),
+    "fmod": lambda T, a, b: T.fmod(a, b), "hypot": lambda T, a, b: T.hypot(a, b),
+    "xlogy": lambda T, a, b: T.xlogy(a, b),
+    "clamp_tensor_bounds": lambda T, a, b: a.clamp(min=b),
+    "clamp_tensor_max": lambda T, a, b: T.clamp(a, max=b),
+}
+
+
+@pytest.mark.parametrize("name", PAIRS)
+def test_more_binary_names_on_edge_values(name):
+    def idiom(T):
+        a = T.tensor(np.repeat(EDGE, len(EDGE)))
+        b = T.tensor(np.tile(EDGE, len(EDGE)))
+        return PAIRS[name](T, a, b)
+    same(idiom)
+
+
+def test_more_unary_names_values_and_gradients():
+    def idiom(T):
+        x = T.tensor([0.0, -0.0, 2.5, -2.5, 1.0, -30.0, 30.0], dtype=T.float64, requires_grad=True)
+        F = T.nn.functional
+        outs = [x.sgn(), T.positive(x), x.frac(), T.hypot(x, x * 0 + 3), F.logsigmoid(x),
+                F.relu6(x * 3), F.mish(x), T.nn.ReLU6()(x * 3), T.nn.Mish()(x), T.diff(x),
+                T.diff(x, n=2), T.xlogy(x.abs(), x * x + 1)]
+        sum((o * o).sum() for o in outs).backward()
+        x2 = T.tensor([[1.0, -2.0, 5.0], [0.0, 4.0, -1.0]])
+        return outs + [x.grad, T.isposinf(T.tensor(EDGE)), T.isneginf(T.tensor(EDGE)),
+                       T.heaviside(T.tensor([-1.0, 0.0, 2.0]), T.tensor(0.5)),
+                       list(T.aminmax(x2)), list(T.aminmax(x2, dim=1)),
+                       list(T.broadcast_tensors(T.ones(3, 1), T.zeros(4)))]
+    same(idiom, rtol=1e-9)

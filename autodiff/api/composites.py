@@ -99,6 +99,68 @@ def cosh(x): return (_ew.exp(x) + _ew.exp(-as_tensor(x))) / 2
 def tan(x): return _ew.sin(x) / _ew.cos(x)
 
 
+def sgn(x): return _ew.sign(x)
+def positive(x): return as_tensor(x)
+def frac(x): return x - _m.trunc(x)
+def isposinf(x): return as_tensor(x) == float("inf")
+def isneginf(x): return as_tensor(x) == -float("inf")
+def fmod(x, y):
+    """The remainder with the sign of x (C's fmod): x - trunc(x / y) y, and x itself for an
+    infinite y."""
+    x, y = as_tensor(x), as_tensor(y)
+    return _ew.where(_m.isinf(y) & _m.isfinite(x), x, x - _m.trunc(x / y) * y)
+
+
+def hypot(x, y):
+    """sqrt(x² + y²); infinite when either is, even with a NaN (IEEE's hypot)."""
+    x, y = as_tensor(x), as_tensor(y)
+    return _ew.where(_m.isinf(x) | _m.isinf(y), float("inf"), _ew.sqrt(x * x + y * y))
+
+
+def fmax(x, y):
+    """maximum, except that a NaN loses to a number."""
+    return _ew.where(_m.isnan(y), x, _ew.where(_m.isnan(x), y, _ew.maximum(x, y)))
+
+
+def fmin(x, y):
+    return _ew.where(_m.isnan(y), x, _ew.where(_m.isnan(x), y, _ew.minimum(x, y)))
+
+
+def xlogy(x, y):
+    """x log(y), and 0 where x = 0 (unless y is NaN), as in entropy sums."""
+    x, y = as_tensor(x), as_tensor(y)
+    zero = (x == 0) & _m.logical_not(_m.isnan(y))
+    return _ew.where(zero, 0, x * _ew.log(_ew.where(zero, 1, y)))
+
+
+def heaviside(x, values):
+    x = as_tensor(x)
+    return _ew.where(x == 0, values, _ew.where(x > 0, 1, 0).to(x.dtype))
+
+
+def diff(x, n: int = 1, dim: int = -1):
+    """Differences of neighbours along ``dim``, ``n`` times."""
+    x = as_tensor(x)
+    d = dim_in(dim, x.ndim, "diff")
+    for _ in range(n):
+        size = x.shape[d]
+        x = _s.narrow(x, d, 1, size - 1) - _s.narrow(x, d, 0, size - 1)
+    return x
+
+
+def broadcast_tensors(*tensors):
+    tensors = [as_tensor(t) for t in tensors]
+    shape = np.broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(_s.expand(t, shape) for t in tensors)
+
+
+def aminmax(x, *, dim=None, keepdim: bool = False):
+    from collections import namedtuple
+    pair = namedtuple("aminmax", ["min", "max"])
+    return pair(_r.amin(x, () if dim is None else dim, keepdim),
+                _r.amax(x, () if dim is None else dim, keepdim))
+
+
 def lerp(start, end, weight):
     """start + weight (end - start)."""
     return start + weight * (end - start)

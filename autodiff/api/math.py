@@ -36,8 +36,8 @@ def clamp(x, min=None, max=None):
     """Limit to [min, max]; the gradient passes where min <= x <= max. Tensor bounds take the
     gradient where they win (and ``max`` wins where min > max, as in PyTorch)."""
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = x if min is None else _ew.where(x < min, min, x)
-        return out if max is None else _ew.where(out > max, max, out)
+        out = x if min is None else _ew.where((x < min) | isnan(min), min, x)   # NaN wins
+        return out if max is None else _ew.where((out > max) | isnan(max), max, out)
     x = as_tensor(x)
     if x.dtype.kind in "biu":                           # int tensor, float bound: a float result
         target = result_type(x, *(b for b in (min, max) if b is not None))

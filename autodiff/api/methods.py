@@ -82,6 +82,8 @@ METHODS = {
     "addcmul": more.addcmul, "addcdiv": more.addcdiv, "masked_select": more.masked_select,
     "take_along_dim": more.take_along_dim, "argwhere": more.argwhere,
     "repeat_interleave": more.repeat_interleave, "is_contiguous": more.is_contiguous,
+    "sgn": more.sgn, "positive": more.positive, "frac": more.frac, "isposinf": more.isposinf, "isneginf": more.isneginf, "fmod": more.fmod,
+    "hypot": more.hypot, "fmax": more.fmax, "fmin": more.fmin, "xlogy": more.xlogy, "heaviside": more.heaviside, "diff": more.diff, "aminmax": more.aminmax,
     # ---- products ---------------------------------------------------------------------------
     "matmul": lin.matmul, "mm": m.mm, "bmm": m.bmm, "mv": m.mv, "dot": m.dot, "outer": m.outer,
 }

@@ -98,3 +98,19 @@ def hardtanh(x, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = Fal
     x = ad.as_tensor(x)
     with scope("hardtanh"):
         return ad.where(x <= min_val, min_val, ad.where(x >= max_val, max_val, x))
+
+
+def logsigmoid(x):
+    """log sigmoid(x) = -softplus(-x), without overflow for large |x|."""
+    return -softplus(-ad.as_tensor(x))
+
+
+def relu6(x, inplace: bool = False):
+    return hardtanh(x, 0.0, 6.0)
+
+
+def mish(x, inplace: bool = False):
+    """x tanh(softplus(x))."""
+    x = ad.as_tensor(x)
+    with scope("mish"):
+        return x * ad.tanh(softplus(x))
