@@ -336,3 +336,28 @@ def test_more_unary_names_values_and_gradients():
                        list(T.aminmax(x2)), list(T.aminmax(x2, dim=1)),
                        list(T.broadcast_tensors(T.ones(3, 1), T.zeros(4)))]
     same(idiom, rtol=1e-9)
+
+
+SCHEDULES = {
+    "constant": lambda S, o: S.ConstantLR(o, factor=0.5, total_iters=4),
+    "multiplicative": lambda S, o: S.MultiplicativeLR(o, lambda epoch: 0.9),
+    "polynomial": lambda S, o: S.PolynomialLR(o, total_iters=8, power=2.0),
+    "constant_then_exponential": lambda S, o: S.SequentialLR(
+        o, [S.ConstantLR(o, 0.25, total_iters=3), S.ExponentialLR(o, 0.8)], milestones=[3]),
+    "chained_polynomial": lambda S, o: S.ChainedScheduler([S.PolynomialLR(o, 6),
+                                                           S.MultiplicativeLR(o, lambda e: 0.95)]),
+}
+
+
+@pytest.mark.parametrize("name", SCHEDULES)
+def test_factor_schedules_lr_sequences(name):
+    def idiom(T):
+        opt = T.optim.SGD([T.nn.Parameter(T.zeros(1))], lr=0.1, momentum=0.9)
+        sched = SCHEDULES[name](T.optim.lr_scheduler, opt)
+        lrs = []
+        for _ in range(12):
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+        return lrs, sched.get_last_lr()
+    same(idiom, rtol=1e-12)
