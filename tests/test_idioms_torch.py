@@ -361,3 +361,22 @@ def test_factor_schedules_lr_sequences(name):
             sched.step()
         return lrs, sched.get_last_lr()
     same(idiom, rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape,n", [((4, 3), 1), ((2, 3, 4, 4), 3), ((5, 3), 3)])
+def test_prelu_against_torch(shape, n):
+    def idiom(T):
+        m = T.nn.PReLU(n, init=0.2).double()
+        x = T.tensor(np.random.default_rng(1).standard_normal(shape), requires_grad=True)
+        out = m(x)
+        (out * out).sum().backward()
+        return out, x.grad, m.weight.grad, [k for k in m.state_dict()]
+    same(idiom)
+
+
+def test_new_activations_map_to_torch():
+    model = nn.Sequential(nn.Linear(3, 4), nn.PReLU(4), nn.ReLU6(), nn.Linear(4, 2), nn.Mish())
+    twin = nn.to_torch(model).double()
+    x = np.random.default_rng(0).standard_normal((5, 3))
+    ours = model.double()(ad.tensor(x)).numpy()
+    np.testing.assert_allclose(ours, twin(torch.tensor(x)).detach().numpy(), rtol=1e-10)
