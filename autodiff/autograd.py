@@ -18,9 +18,10 @@ from .modes import enable_grad, no_grad, set_grad_enabled
 from .reverse import _seed, run_backward
 from .reverse import backward as _backward
 from .tensor import Tensor
+from .testing import gradcheck, gradgradcheck
 
-__all__ = ["Function", "FunctionCtx", "backward", "enable_grad", "grad", "no_grad",
-           "set_grad_enabled"]
+__all__ = ["Function", "FunctionCtx", "backward", "enable_grad", "grad", "gradcheck",
+           "gradgradcheck", "no_grad", "set_grad_enabled"]
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,

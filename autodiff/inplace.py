@@ -169,6 +169,32 @@ def clamp_(x, min=None, max=None):
     return write(x, "clamp_", clamped, min, max, uses_old=True)
 
 
+def relu_(x):
+    return write(x, "relu_", ew.relu)                      # relu's rule reads its output only
+
+
+def masked_fill_(x, mask, value):
+    from .api.shape import masked_fill
+    return write(x, "masked_fill_", lambda t, v: masked_fill(t, mask, v), value)
+
+
+def scatter_(x, dim, index, src=None, value=None):
+    from .api.shape import scatter
+    return write(x, "scatter_", lambda t, s: scatter(t, dim, index, s, value), src)
+
+
+def normal_(x, mean=0.0, std=1.0):
+    """Fresh draws from N(mean, std²) (``w.data.normal_(0, 0.01)``), from ``ad.manual_seed``'s
+    generator."""
+    from .api.creation import randn
+    return fill_(x, randn(*x.shape, dtype=x.dtype, device=x.device) * std + mean, "normal_")
+
+
+def uniform_(x, a=0.0, b=1.0):
+    from .api.creation import rand
+    return fill_(x, rand(*x.shape, dtype=x.dtype, device=x.device) * (b - a) + a, "uniform_")
+
+
 def _reads_back(x, parts, basic, value) -> bool:
     """``x[i] = x[i]``, as Python ends ``x[i] += 1`` after the view wrote through to x."""
     return (basic and isinstance(value, Tensor) and value._op is shp.GETITEM

@@ -60,6 +60,13 @@ class enable_grad(_GradMode):
         super().__init__(True)
 
 
+class inference_mode(_GradMode):
+    """PyTorch's ``inference_mode``: here the same as ``no_grad`` (``mode=False``: recording)."""
+
+    def __init__(self, mode: bool = True):
+        super().__init__(not mode)
+
+
 class set_grad_enabled(_GradMode):
     """``set_grad_enabled(False)`` switches recording off now (a call), or inside a ``with``
     block, restoring the previous setting after (PyTorch's ``torch.set_grad_enabled``)."""

@@ -150,6 +150,8 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=N
             g = grads.pop(id(node), None)
             if g is None:
                 continue
+            if getattr(node, "_hooks", None):
+                g = _run_hooks(node._hooks, g)
             if wanted is not None:
                 if id(node) in wanted:
                     wanted[id(node)] = g
@@ -176,6 +178,15 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=N
     if capture is not None:
         return [wanted[id(t)] for t in capture]
     return None
+
+
+def _run_hooks(hooks: dict, g: Tensor) -> Tensor:
+    """``register_hook`` hooks, in order; a tensor one returns becomes the gradient."""
+    for hook in list(hooks.values()):
+        out = hook(g)
+        if out is not None:
+            g = out if isinstance(out, Tensor) else tensor(out, dtype=g.dtype)
+    return g
 
 
 def _propagate(node: Tensor, g: Tensor, grads: dict) -> None:

@@ -27,13 +27,25 @@ _LIBRARY_DIRS = tuple(os.path.join(os.path.dirname(_PACKAGE_DIR), name, "")
 _CLOCK = version.CLOCK
 
 
+class HookHandle:
+    """What ``register_hook`` returns: ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: dict, hook):
+        self.hooks, self.key = hooks, object()
+        hooks[self.key] = hook
+
+    def remove(self) -> None:
+        self.hooks.pop(self.key, None)
+
+
 class Tensor:
     """An n-dimensional array on a device, optionally recording the ops applied to it.
 
     Build one with :func:`autodiff.tensor`; ``Tensor(data)`` accepts the same data.
     """
 
-    __slots__ = ("__weakref__", "_backward_grad", "_epoch", "_freed", "_grad", "_inputs", "_op",
+    __slots__ = ("__weakref__", "_backward_grad", "_epoch", "_freed", "_grad", "_hooks", "_inputs",
+                 "_op",
                  "_params", "_rebound_at", "_retains_grad", "_scope", "_site", "array", "name",
                  "requires_grad")
     __array_ufunc__ = None   # make NumPy hand ``ndarray * tensor`` back to Tensor.__rmul__
@@ -190,6 +202,15 @@ class Tensor:
         self._retains_grad = True
         return self
 
+    def register_hook(self, hook) -> HookHandle:
+        """Call ``hook(grad)`` when backward has this tensor's gradient; a tensor it returns
+        replaces that gradient (PyTorch's tensor hooks). ``handle.remove()`` takes it off."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if getattr(self, "_hooks", None) is None:
+            self._hooks = {}
+        return HookHandle(self._hooks, hook)
+
     def detach(self) -> Tensor:
         """The same data (and memory, and version counter), cut from the graph."""
         return Tensor._wrap(self.array)
@@ -270,6 +291,12 @@ class Tensor:
     def fill_(self, value): return _inplace.fill_(self, value)
     def copy_(self, src): return _inplace.copy_(self, src)
     def clamp_(self, min=None, max=None): return _inplace.clamp_(self, min, max)
+    def relu_(self): return _inplace.relu_(self)
+    def masked_fill_(self, mask, value): return _inplace.masked_fill_(self, mask, value)
+    def scatter_(self, dim, index, src=None, value=None):
+        return _inplace.scatter_(self, dim, index, src, value)
+    def normal_(self, mean=0.0, std=1.0): return _inplace.normal_(self, mean, std)
+    def uniform_(self, a=0.0, b=1.0): return _inplace.uniform_(self, a, b)
     __iadd__ = add_
     __isub__ = sub_
     __imul__ = mul_

@@ -35,7 +35,7 @@ __all__ = [
 # ---- more layers, losses and containers (issue 14) ----
 from . import utils
 from .containers import ModuleDict
-from .layers.activation_smooth import ELU, GELU, Hardtanh, SiLU, Softplus
+from .layers.activation_smooth import ELU, GELU, Hardtanh, Mish, PReLU, ReLU6, SiLU, Softplus
 from .layers.conv1d import Conv1d
 from .layers.conv_transpose import ConvTranspose2d
 from .layers.dropout import Dropout2d
@@ -49,8 +49,8 @@ from .parameter_containers import ParameterDict, ParameterList
 
 __all__ += [
     "ELU", "GELU", "AvgPool1d", "BCELoss", "Conv1d", "ConvTranspose2d", "Dropout2d", "Embedding",
-    "GroupNorm", "Hardtanh", "HuberLoss", "KLDivLoss", "L1Loss", "LayerNorm", "MaxPool1d",
-    "ModuleDict", "ParameterDict", "ParameterList", "SiLU", "SmoothL1Loss", "Softplus",
+    "GroupNorm", "Hardtanh", "HuberLoss", "KLDivLoss", "L1Loss", "LayerNorm", "MaxPool1d", "Mish",
+    "ModuleDict", "PReLU", "ParameterDict", "ParameterList", "ReLU6", "SiLU", "SmoothL1Loss", "Softplus",
     "Unflatten", "Upsample", "utils",
 ]
 

@@ -106,6 +106,8 @@ def as_numpy_generator(generator) -> np.random.Generator:
         return shared()
     if isinstance(generator, np.random.Generator):
         return generator
+    if isinstance(generator, ad.Generator):
+        return generator.numpy                       # its own stream, advancing as torch's
     if hasattr(generator, "initial_seed"):
         return np.random.default_rng(int(generator.initial_seed()))
     return np.random.default_rng(generator)

@@ -12,7 +12,7 @@ from autodiff import scope
 from autodiff.functional import accepts_one_image
 from autodiff.ops.normalize import moments, normalize_affine_with_moments
 
-from .functions.activation import elu, gelu, hardtanh, silu, softplus
+from .functions.activation import elu, gelu, hardtanh, logsigmoid, mish, relu6, silu, softplus
 from .functions.conv import avg_pool1d, conv1d, conv_transpose2d, max_pool1d
 from .functions.embedding import embedding, one_hot
 from .functions.norm import cosine_similarity, group_norm, layer_norm, normalize
@@ -27,8 +27,8 @@ __all__ = [
     "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose2d",
     "cosine_similarity", "cross_entropy", "dropout", "dropout2d", "elu", "embedding", "gelu",
     "group_norm", "hardtanh", "huber_loss", "interpolate", "kl_div", "l1_loss", "layer_norm",
-    "leaky_relu", "linear", "local_response_norm", "log_softmax", "max_pool1d", "max_pool2d",
-    "mse_loss", "nll_loss", "normalize", "one_hot", "pad", "relu", "sigmoid", "silu",
+    "leaky_relu", "linear", "local_response_norm", "log_softmax", "logsigmoid", "max_pool1d",
+    "max_pool2d", "mish", "mse_loss", "nll_loss", "normalize", "one_hot", "pad", "relu", "relu6", "sigmoid", "silu",
     "smooth_l1_loss", "softmax", "softplus", "step", "tanh",
 ]
 
@@ -139,11 +139,13 @@ def _bin_means(x, axis: int, n_out: int):
     return ad.concatenate(parts, axis=axis)
 
 
-def relu(x):
+def relu(x, inplace: bool = False):
+    """max(x, 0). ``inplace`` (here and below) is accepted and ignored, as by the layers: the
+    result is a new tensor (use its return value, as PyTorch code does)."""
     return ad.relu(x)
 
 
-def leaky_relu(x, negative_slope: float = 0.01):
+def leaky_relu(x, negative_slope: float = 0.01, inplace: bool = False):
     return ad.leaky_relu(x, negative_slope)
 
 
@@ -175,7 +177,7 @@ def log_softmax(x, dim: int | None = None):
     return ad.log_softmax(x, softmax_dim(x.ndim) if dim is None else dim)
 
 
-def dropout(x, p: float = 0.5, training: bool = True):
+def dropout(x, p: float = 0.5, training: bool = True, inplace: bool = False):
     """Inverted dropout: zero each element with probability p and scale the survivors by
     1 / (1 - p), so the expected value is unchanged and evaluation needs no rescaling."""
     if not 0 <= p <= 1:

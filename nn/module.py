@@ -154,6 +154,8 @@ class Module:
         else:
             setattr(self, name, module)
 
+    register_module = add_module                    # PyTorch's other name for it
+
     # ---- walking the tree -------------------------------------------------------------------
     def named_modules(self, memo: set | None = None, prefix: str = "") -> Iterator:
         """(dotted name, module) for this module and every descendant, each once, parents first."""

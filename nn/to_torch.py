@@ -52,6 +52,9 @@ LAYERS = {
     "ELU": lambda tnn, m: tnn.ELU(m.alpha),
     "Softplus": lambda tnn, m: tnn.Softplus(m.beta, m.threshold),
     "Hardtanh": lambda tnn, m: tnn.Hardtanh(m.min_val, m.max_val),
+    "ReLU6": lambda tnn, m: tnn.ReLU6(),
+    "Mish": lambda tnn, m: tnn.Mish(),
+    "PReLU": lambda tnn, m: tnn.PReLU(m.num_parameters),
     "Dropout2d": lambda tnn, m: tnn.Dropout2d(m.p),
     "ConvTranspose2d": lambda tnn, m: tnn.ConvTranspose2d(
         m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding, m.output_padding,

@@ -88,7 +88,7 @@ for _name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "ab
     case(f"{_name} 0-d", "elementwise", getattr(ad, _name), torch_name(_name), 0.0)
     case(f"{_name} 0-size", "elementwise", getattr(ad, _name), torch_name(_name), np.zeros((2, 0)))
 case("neg", "elementwise", lambda x: -x, lambda x: -x, X1)
-case("sign", "elementwise", ad.sign, torch_name("sign"), X1, grad=False)
+case("sign", "elementwise", ad.sign, torch_name("sign"), X1)
 case("step", "elementwise", ad.step,
      lambda x: _torch().heaviside(x, _torch().zeros((), dtype=x.dtype)), X1, grad=False)
 case("astype", "elementwise", lambda x: ad.astype(x, ad.float64),
@@ -116,7 +116,7 @@ for _exponent in (0, 1, 2, 0.5, -1, 3.5):
          X1[~(np.signbit(X1) & (np.isinf(X1) | (X1 == 0)))] if _exponent == 0.5 else X1)
 for _name, _torch_fn in (("less", "lt"), ("less_equal", "le"), ("greater", "gt"),
                          ("greater_equal", "ge"), ("equal", "eq"), ("not_equal", "ne")):
-    case(_name, "elementwise", getattr(ad, _name), torch_name(_torch_fn), *XY, grad=False)
+    case(_name, "elementwise", getattr(ad, _torch_fn), torch_name(_torch_fn), *XY, grad=False)
 _COND = np.resize([True, False, False], XY[0].size)
 case("where", "elementwise", lambda x, y: ad.where(_COND, x, y),
      lambda x, y: _torch().where(_torch().tensor(_COND), x, y), *XY)

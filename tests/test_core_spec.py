@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
 
 import autodiff as ad
+from autodiff.ops import elementwise
 from autodiff.ops import shape as shp
 from autodiff.tensor import apply
 
@@ -115,7 +116,8 @@ unary("sigmoid", ad.sigmoid, lambda x: 1 / (1 + np.exp(-x)))
 unary("relu", ad.relu, lambda x: np.maximum(x, 0), away_from_zero)
 unary("abs", ad.abs, np.abs, away_from_zero)
 unary("astype", lambda x: ad.astype(x, ad.float64), lambda x: x)   # float32 casts: test_core_tensor
-unary("sign", ad.sign, np.sign, away_from_zero, differentiable=False)
+unary("sign", ad.sign, np.sign, away_from_zero,
+      symbolic="piecewise constant: SymPy's d sign(x)/dx is 2 DiracDelta(x)")
 unary("step", ad.step, lambda x: (x > 0).astype(x.dtype), away_from_zero, differentiable=False)
 
 
@@ -148,7 +150,7 @@ spec("where", TRIPLE, ((2, 1), (3,), (2, 3)), _where)
 
 
 def comparison(name, fn):
-    binary(name, lambda x, y: getattr(ad, name)(x, y), fn,
+    binary(name, lambda x, y: getattr(elementwise, name)(x, y), fn,
            (lambda r, s: grid(r, s, 0.0), grid), differentiable=False)
 
 

@@ -116,7 +116,7 @@ def test_conv2d_bad_input_names_the_layer_and_what_it_expected():
     with pytest.raises(ValueError, match="padding='same'"):
         nn.Conv2d(3, 8, 3, stride=2, padding="same")
     with pytest.raises(ValueError, match="reflect"):
-        nn.Conv2d(3, 8, 3, padding_mode="reflect")
+        nn.Conv2d(3, 8, 3, padding_mode="mirror")
 
 
 # ---- pooling ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from ..tensor import Tensor
 from ..tensor import as_tensor as _as_tensor
 from .dims import sizes
 from .promotion import scalar_dtype
-from .random import generator
+from .random import generator as numpy_generator
 
 
 def _made(array, dtype, device, requires_grad, default=None) -> Tensor:
@@ -91,32 +91,34 @@ def linspace(start, end, steps: int, dtype=None, device=None,
 
 
 # ---- random tensors (one generator: ad.manual_seed) ------------------------------------------
-def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1)."""
-    return _made(generator().random(sizes(size, "rand")), dtype, device, requires_grad,
-                 dtypes.get_default_dtype())
-
-
-def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Standard normal."""
-    return _made(generator().standard_normal(sizes(size, "randn")), dtype, device,
+    return _made(numpy_generator(generator).random(sizes(size, "rand")), dtype, device,
                  requires_grad, dtypes.get_default_dtype())
 
 
-def randint(low, high=None, size=None, dtype=None, device=None,
+def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Standard normal."""
+    return _made(numpy_generator(generator).standard_normal(sizes(size, "randn")), dtype, device,
+                 requires_grad, dtypes.get_default_dtype())
+
+
+def randint(low, high=None, size=None, generator=None, dtype=None, device=None,
             requires_grad: bool = False) -> Tensor:
     """Integers in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
     if size is None:
         low, high, size = 0, low, high
     if size is None:
         raise TypeError("randint: give size, e.g. randint(0, 10, (3,))")
-    return _made(generator().integers(low, high, sizes((size,), "randint")), dtype, device,
-                 requires_grad, dtypes.int64)
+    return _made(numpy_generator(generator).integers(low, high, sizes((size,), "randint")),
+                 dtype, device, requires_grad, dtypes.int64)
 
 
-def randperm(n: int, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def randperm(n: int, generator=None, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
     """0, ..., n-1 in a random order."""
-    return _made(generator().permutation(n), dtype, device, requires_grad, dtypes.int64)
+    return _made(numpy_generator(generator).permutation(n), dtype, device, requires_grad,
+                 dtypes.int64)
 
 
 # ---- the *_like forms: the input's shape, dtype and device unless told otherwise -------------

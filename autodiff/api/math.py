@@ -13,15 +13,15 @@ from ..ops.linalg import matmul
 from ..tensor import Tensor, apply, as_tensor
 from . import shape as _shape
 from .dims import numpy_names
-from .promotion import promote
+from .promotion import floating, promote, result_type
 
 
 # ---- composites of one input ------------------------------------------------------------------
 def rsqrt(x): return 1 / _ew.sqrt(x)
 def reciprocal(x): return 1 / x
 def square(x): return x * x
-def expm1(x): return apply(_pw.EXPM1, x)
-def log1p(x): return apply(_pw.LOG1P, x)
+def expm1(x): return apply(_pw.EXPM1, floating(x))
+def log1p(x): return apply(_pw.LOG1P, floating(x))
 def floor(x): return apply(_pw.FLOOR, x)
 def ceil(x): return apply(_pw.CEIL, x)
 def round(x, decimals: int = 0): return apply(_pw.ROUND, x, decimals=decimals)
@@ -36,8 +36,12 @@ def clamp(x, min=None, max=None):
     """Limit to [min, max]; the gradient passes where min <= x <= max. Tensor bounds take the
     gradient where they win (and ``max`` wins where min > max, as in PyTorch)."""
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = x if min is None else _ew.where(x < min, min, x)
-        return out if max is None else _ew.where(out > max, max, out)
+        out = x if min is None else _ew.where((x < min) | isnan(min), min, x)   # NaN wins
+        return out if max is None else _ew.where((out > max) | isnan(max), max, out)
+    x = as_tensor(x)
+    if x.dtype.kind in "biu":                           # int tensor, float bound: a float result
+        target = result_type(x, *(b for b in (min, max) if b is not None))
+        x = x if target == x.dtype else x.astype(target)
     return _ew.clip(x, min, max)
 
 
@@ -58,6 +62,34 @@ def nan_to_num(x, nan: float = 0.0, posinf=None, neginf=None):
 
 
 # ---- two inputs --------------------------------------------------------------------------------
+def add(x, other, *, alpha=1):
+    """x + alpha * other (PyTorch's ``add``; the ``+`` operator is ``alpha=1``)."""
+    return _ew.add(x, other if alpha == 1 else other * alpha)
+
+
+def sub(x, other, *, alpha=1):
+    return _ew.sub(x, other if alpha == 1 else other * alpha)
+
+
+def div(x, other, *, rounding_mode=None):
+    """x / other; ``rounding_mode`` "trunc" or "floor" rounds the quotient (zero gradient), and
+    then integers stay integers, as in PyTorch."""
+    if rounding_mode is None:
+        return _ew.div(x, other)
+    if rounding_mode == "floor":
+        return floor_divide(x, other)
+    if rounding_mode == "trunc":
+        x, other = promote(x, other)
+        quotient = trunc(_ew.div(x, other))
+        kind = quotient.dtype if not isinstance(x, Tensor) else x.dtype
+        return quotient if kind.kind == "f" else quotient.astype(kind)
+    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                     f"found '{rounding_mode}'")
+
+
+true_divide = divide = _ew.div
+
+
 def pow(x, exponent): return _ew.power(x, exponent)
 def remainder(x, y): return apply(_pw.REMAINDER, *promote(x, y))
 def floor_divide(x, y): return apply(_pw.FLOOR_DIVIDE, *promote(x, y))

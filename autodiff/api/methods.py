@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..ops import elementwise as ew
 from ..ops import linalg as lin
 from ..tensor import Tensor
+from . import composites as more
 from . import convert, creation, reduce, shape
 from . import math as m
 
@@ -27,7 +28,8 @@ METHODS = {
     "reciprocal": m.reciprocal, "square": m.square, "pow": ew.power,
     "clamp": m.clamp, "clip": m.clamp, "clamp_min": m.clamp_min, "clamp_max": m.clamp_max,
     "maximum": ew.maximum, "minimum": ew.minimum, "nan_to_num": m.nan_to_num,
-    "add": ew.add, "sub": ew.sub, "mul": ew.mul, "div": ew.div,
+    "add": m.add, "sub": m.sub, "mul": ew.mul, "div": m.div, "true_divide": m.true_divide,
+    "divide": m.div, "subtract": m.sub, "multiply": ew.mul,
     "remainder": m.remainder, "floor_divide": m.floor_divide,
     "softmax": m.softmax, "log_softmax": m.log_softmax,
     "logical_and": m.logical_and, "logical_or": m.logical_or, "logical_xor": m.logical_xor,
@@ -72,6 +74,16 @@ METHODS = {
     "logsumexp": reduce.logsumexp, "norm": reduce.norm, "all": reduce.all, "any": reduce.any,
     "cumsum": reduce.cumsum, "count_nonzero": reduce.count_nonzero, "sort": reduce.sort,
     "argsort": reduce.argsort, "topk": reduce.topk, "median": reduce.median,
+    "nansum": more.nansum, "nanmean": more.nanmean,
+    # ---- composites (autodiff/api/composites.py) ----------------------------------------------
+    "tril": more.tril, "triu": more.triu, "diagonal": more.diagonal, "diag": more.diag,
+    "trace": more.trace, "log2": more.log2, "log10": more.log10, "exp2": more.exp2,
+    "sinh": more.sinh, "cosh": more.cosh, "tan": more.tan, "lerp": more.lerp,
+    "addcmul": more.addcmul, "addcdiv": more.addcdiv, "masked_select": more.masked_select,
+    "take_along_dim": more.take_along_dim, "argwhere": more.argwhere,
+    "repeat_interleave": more.repeat_interleave, "is_contiguous": more.is_contiguous,
+    "sgn": more.sgn, "positive": more.positive, "frac": more.frac, "isposinf": more.isposinf, "isneginf": more.isneginf, "fmod": more.fmod,
+    "hypot": more.hypot, "fmax": more.fmax, "fmin": more.fmin, "xlogy": more.xlogy, "heaviside": more.heaviside, "diff": more.diff, "aminmax": more.aminmax,
     # ---- products ---------------------------------------------------------------------------
     "matmul": lin.matmul, "mm": m.mm, "bmm": m.bmm, "mv": m.mv, "dot": m.dot, "outer": m.outer,
 }

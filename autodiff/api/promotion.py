@@ -35,6 +35,22 @@ def _promote_types(a, b):
     return np.promote_types(a, b)
 
 
+def promote_types(type1, type2):
+    """``torch.promote_types``: the dtype both convert to (a float beats any integer)."""
+    return _promote_types(dtypes.as_dtype(type1), dtypes.as_dtype(type2))
+
+
+def common(tensors):
+    """Tensors of one op (``cat``, ``stack``) converted to their promoted dtype."""
+    first = tensors[0].array.dtype
+    if all(t.array.dtype == first for t in tensors):
+        return tensors
+    target = first
+    for t in tensors[1:]:
+        target = _promote_types(target, t.array.dtype)
+    return [_cast(t, target) for t in tensors]
+
+
 def _combine(higher, lower):
     """The result of a higher-priority group, overridden only by a higher category."""
     if higher is None:
@@ -93,6 +109,14 @@ def promote(x, y, floating: bool = False):
     if floating and target.kind != "f":
         target = dtypes.get_default_dtype()
     return _cast(x, target), _cast(y, target)
+
+
+def floating(x):
+    """An integer or bool tensor as the default float dtype, for the ops PyTorch defines only on
+    floats (``exp``, ``sqrt``, ``sin``...: ``torch.exp(int tensor)`` is float32); else ``x``."""
+    if isinstance(x, Tensor) and x.array.dtype.kind in "biu":
+        return x.astype(dtypes.get_default_dtype())
+    return x
 
 
 def _cast(v, dtype):

@@ -15,6 +15,27 @@ def manual_seed(seed: int) -> np.random.Generator:
     return _GENERATOR[0]
 
 
-def generator() -> np.random.Generator:
-    """The NumPy generator behind ``ad.rand*``, ``nn.init`` and dropout."""
-    return _GENERATOR[0]
+def generator(source: Generator | None = None) -> np.random.Generator:
+    """The NumPy generator behind ``ad.rand*``, ``nn.init`` and dropout (or ``source``'s own)."""
+    return _GENERATOR[0] if source is None else source.numpy
+
+
+class Generator:
+    """``torch.Generator``: a stream of random numbers of its own, for ``generator=`` of
+    ``ad.rand*``, ``random_split`` and ``DataLoader`` (``Generator().manual_seed(0)``)."""
+
+    def __init__(self, device: str = "cpu"):
+        self.device = device
+        self.manual_seed(int(np.random.SeedSequence().entropy % 2**63))
+
+    def manual_seed(self, seed: int) -> Generator:
+        self._seed = int(seed)
+        self.numpy = np.random.default_rng(self._seed)
+        return self
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def seed(self) -> int:
+        """Reseed from fresh entropy; returns the new seed."""
+        return self.manual_seed(int(np.random.SeedSequence().entropy % 2**63))._seed

@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections import namedtuple
 
 from ..modes import scope
+from ..ops import pointwise as _pw
 from ..ops import reduce as _red
 from ..ops import scan as _scan
-from ..ops.elementwise import astype, maximum, minimum, sqrt
+from ..ops.elementwise import astype, maximum, minimum
 from ..ops.elementwise import where as _where
 from ..tensor import Tensor, apply, as_tensor
 from .dims import dim_in, dims_in, numpy_names
@@ -79,13 +80,16 @@ def var(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     axis = _dims(x, dim, "var")
     with scope("var"):
         centered = x - _red.mean(x, axis, True)
-        return _red.sum(centered * centered, axis, keepdim) / (_count(x, dim, "var") - correction)
+        dof = _count(x, dim, "var") - correction     # no degrees of freedom left: 0/0 = NaN
+        return _red.sum(centered * centered, axis, keepdim) / (dof * (dof > 0))
 
 
 @numpy_names
 def std(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """The square root of ``var``; its gradient is 0 where the variance is 0, as PyTorch's."""
+    from ..linalg import _root
     with scope("std"):
-        return sqrt(var(x, dim, unbiased, keepdim, correction=correction))
+        return _root(var(x, dim, unbiased, keepdim, correction=correction), 2)
 
 
 @numpy_names
@@ -125,6 +129,12 @@ def argmin(x, dim=None, keepdim: bool = False):
     return _arg("argmin", x, dim, keepdim)
 
 
+def _of_0d(result):
+    """(values, indices) of a 0-d input, computed on it as one element and shaped back to 0-d
+    (PyTorch takes dim 0 or -1 of a 0-d tensor as that element)."""
+    return type(result)(*(t.reshape(()) for t in result))
+
+
 def _extreme(name, x, dim, keepdim, other, pairwise):
     x = as_tensor(x)
     if isinstance(dim, Tensor) or other is not None:
@@ -132,9 +142,8 @@ def _extreme(name, x, dim, keepdim, other, pairwise):
     if dim is None:
         return getattr(_red, name)(x, None, False)
     d = dim_in(dim, x.ndim, name)
-    if x.ndim == 0:                  # PyTorch's dim 0 (or -1) of a 0-d tensor: its element
-        values, indices = _extreme(name, x.reshape(1), 0, False, None, pairwise)
-        return RETURN_TYPES[name](values.reshape(()), indices.reshape(()))
+    if x.ndim == 0:
+        return _of_0d(_extreme(name, x.reshape(1), 0, False, None, pairwise))
     primitive = _red.MAX if name == "max" else _red.MIN
     values = apply(primitive, x, axis=d, keepdims=keepdim, first=True)
     indices = _arg("arg" + name, x, d, keepdim)
@@ -219,7 +228,7 @@ def argsort(x, dim: int = -1, descending: bool = False, stable: bool = False):
 def sort(x, dim: int = -1, descending: bool = False, stable: bool = False):
     x = as_tensor(x)
     if x.ndim == 0:
-        return RETURN_TYPES["sort"](x, argsort(x))
+        return _of_0d(sort(x.reshape(1), dim_in(dim, 0, "sort"), descending))
     indices = argsort(x, dim, descending)
     return RETURN_TYPES["sort"](gather(x, dim, indices), indices)
 
@@ -230,6 +239,8 @@ def topk(x, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
     d = dim_in(dim, x.ndim, "topk")
     if not 0 <= k <= (x.shape[d] if x.ndim else 1):
         raise RuntimeError(f"topk: k ({k}) is out of range for dim {d} of size {x.shape[d]}")
+    if x.ndim == 0:
+        return _of_0d(topk(x.reshape(1), k, 0, largest, sorted))
     values, indices = sort(x, d, descending=largest)
     return RETURN_TYPES["topk"](narrow(values, d, 0, k), narrow(indices, d, 0, k))
 
@@ -241,12 +252,20 @@ def median(x, dim=None, keepdim: bool = False):
     x = as_tensor(x)
     if dim is None:
         flat = x.reshape(-1)
+        nans = apply(_pw.ISNAN, flat)
+        if bool(nans.array.any()):          # a NaN anywhere makes the median NaN (PyTorch)
+            return _red.sum(_where(nans, flat, 0)) / _red.sum(astype(nans, x.dtype))
         middle = argsort(flat).array[(flat.shape[0] - 1) // 2]
         hits = flat == Tensor._wrap(flat.array[middle:middle + 1])
         return _red.sum(_where(hits, flat, 0)) / _red.sum(astype(hits, x.dtype))
     d = dim_in(dim, x.ndim, "median")
+    if x.ndim == 0:
+        return _of_0d(median(x.reshape(1), 0))
     order = argsort(x, d)
     middle = narrow(order, d, (x.shape[d] - 1) // 2, 1)
+    nans = apply(_pw.ISNAN, x)
+    if bool(nans.array.any()):              # a row with a NaN: its first NaN, as PyTorch
+        middle = _where(nans.any(d, True), nans.int().argmax(d, True), middle)
     values, indices = gather(x, d, middle), middle
     if not keepdim:
         values, indices = values.squeeze(d), indices.squeeze(d)

@@ -14,6 +14,7 @@ from ..ops.elementwise import where as _where
 from ..ops.pointwise import CLONE
 from ..tensor import Tensor, apply, as_tensor
 from .dims import dim_in, dims_in, numpy_names, sizes
+from .promotion import common
 
 
 class Size(tuple):
@@ -55,8 +56,12 @@ def view_as(x, other):
 
 
 def contiguous(x):
-    """The tensor itself: arrays here need no contiguous copy before a view."""
-    return x
+    """The tensor itself when its memory is row-major, else a row-major copy (PyTorch's
+    meaning; views here work either way)."""
+    flags = getattr(x.array, "flags", None)
+    if flags is None or flags["C_CONTIGUOUS"]:
+        return x
+    return x.reshape(-1).reshape(x.shape)               # flattening copies in row-major order
 
 
 @numpy_names
@@ -189,6 +194,7 @@ def cat(tensors, dim: int = 0):
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
+    tensors = common(tensors)                           # int64 with float32 gives float32
     return _shp.concatenate(tensors, dim_in(dim, tensors[0].ndim, "cat"))
 
 
@@ -200,6 +206,7 @@ def stack(tensors, dim: int = 0):
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack: expected a non-empty list of tensors")
+    tensors = common(tensors)
     return _shp.stack(tensors, dim_in(dim, tensors[0].ndim + 1, "stack"))
 
 

@@ -9,11 +9,12 @@ import operator
 
 import numpy as np
 
-from ..api.promotion import promote
+from ..api.promotion import floating, promote
 from ..dtypes import as_dtype
 from ..primitive import ELEMENTWISE, LINEAR, Primitive
 from ..symbolic.namespace import SYMPY_NAMESPACE
 from ..tensor import apply
+from .pointwise import zeros_of
 
 # ---- arithmetic -------------------------------------------------------------------------
 OPERATORS = {"add": operator.add, "subtract": operator.sub, "multiply": operator.mul,
@@ -209,7 +210,13 @@ def _sign(xp, x):
     return xp.where(xp.isnan(out), xp.zeros((), dtype=out.dtype), out)
 
 
-SIGN = Primitive("sign", _sign, differentiable=False)
+def _zeros_like_g(g, out, x):
+    return zeros_of(g)
+
+
+# piecewise constant, like floor: PyTorch's gradient is a zero tensor (not "no gradient")
+SIGN = Primitive("sign", _sign, vjp=(_zeros_like_g,), jvp=ELEMENTWISE,
+                 latex=r"\bar{x} = 0 \text{ (piecewise constant)}")
 STEP = Primitive("step", lambda xp, x: _cast(xp, xp.greater(x, 0), x.dtype), differentiable=False,
                  latex=r"\text{Heaviside: } \bar{x} = 0 \text{ almost everywhere}")
 
@@ -221,13 +228,13 @@ def mul(x, y): return apply(MUL, *promote(x, y))
 def div(x, y): return apply(DIV, *promote(x, y, floating=True))
 def neg(x): return apply(NEG, x)
 def power(x, y): return apply(POWER, *promote(x, y))
-def exp(x): return apply(EXP, x)
-def log(x): return apply(LOG, x)
-def sqrt(x): return apply(SQRT, x)
-def sin(x): return apply(SIN, x)
-def cos(x): return apply(COS, x)
-def tanh(x): return apply(TANH, x)
-def sigmoid(x): return apply(SIGMOID, x)
+def exp(x): return apply(EXP, floating(x))
+def log(x): return apply(LOG, floating(x))
+def sqrt(x): return apply(SQRT, floating(x))
+def sin(x): return apply(SIN, floating(x))
+def cos(x): return apply(COS, floating(x))
+def tanh(x): return apply(TANH, floating(x))
+def sigmoid(x): return apply(SIGMOID, floating(x))
 def relu(x): return apply(RELU, x)
 def abs(x): return apply(ABS, x)  # NumPy's name (shadows the builtin here)
 def sign(x): return apply(SIGN, x)

@@ -69,7 +69,7 @@ def silu(x):
         return x * ad.sigmoid(x)
 
 
-def elu(x, alpha: float = 1.0):
+def elu(x, alpha: float = 1.0, inplace: bool = False):
     """x for x > 0, alpha (e^x - 1) below: smooth at 0 when alpha = 1, mean output near 0."""
     x = ad.as_tensor(x)
     with scope("elu"):
@@ -90,7 +90,7 @@ def softplus(x, beta: float = 1.0, threshold: float = 20.0):
         return ad.where(linear, x, smooth)
 
 
-def hardtanh(x, min_val: float = -1.0, max_val: float = 1.0):
+def hardtanh(x, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
     """x clipped to [min_val, max_val]; PyTorch's gradient is 1 strictly inside, 0 elsewhere."""
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val "
@@ -98,3 +98,19 @@ def hardtanh(x, min_val: float = -1.0, max_val: float = 1.0):
     x = ad.as_tensor(x)
     with scope("hardtanh"):
         return ad.where(x <= min_val, min_val, ad.where(x >= max_val, max_val, x))
+
+
+def logsigmoid(x):
+    """log sigmoid(x) = -softplus(-x), without overflow for large |x|."""
+    return -softplus(-ad.as_tensor(x))
+
+
+def relu6(x, inplace: bool = False):
+    return hardtanh(x, 0.0, 6.0)
+
+
+def mish(x, inplace: bool = False):
+    """x tanh(softplus(x))."""
+    x = ad.as_tensor(x)
+    with scope("mish"):
+        return x * ad.tanh(softplus(x))

@@ -1,9 +1,14 @@
-"""Smooth and clipped activations as modules: GELU, SiLU, ELU, Softplus, Hardtanh.
+"""Smooth and clipped activations as modules: GELU, SiLU, ELU, Softplus, Hardtanh, ReLU6,
+Mish, and PReLU (a leaky ReLU whose slope is learned).
 ``inplace`` is accepted for PyTorch compatibility and ignored (see activation.py)."""
 from __future__ import annotations
 
+import autodiff as ad
+
 from .. import functional as F
+from ..init import constant_
 from ..module import Module
+from .linear import empty_parameter
 
 
 class GELU(Module):
@@ -76,3 +81,44 @@ class Hardtanh(Module):
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__(0.0, 6.0, inplace)
+
+
+class Mish(Module):
+    """x tanh(softplus(x))."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x):
+        return F.mish(x)
+
+
+class PReLU(Module):
+    """x where x > 0, else weight * x: the negative slope is a parameter (one, or one per
+    channel of dim 1), initialised to ``init``."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25):
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.weight = empty_parameter(num_parameters)
+        constant_(self.weight, init)
+
+    def forward(self, x):
+        x = ad.as_tensor(x)
+        slope = self.weight
+        if self.num_parameters > 1:           # one slope per channel (dim 1, or dim 0 unbatched)
+            channel = 1 if x.ndim > 1 else 0
+            slope = slope.reshape((-1,) + (1,) * (x.ndim - channel - 1))
+        return ad.where(x > 0, x, slope * x)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+

@@ -28,7 +28,8 @@ class Conv2d(Module):
     """weight (out_channels, in_channels / groups, kh, kw), bias (out_channels,).
 
     ``padding`` is an int, a pair, "valid" (none) or "same" (output size = input size,
-    stride 1 only); ``padding_mode`` "zeros" or "replicate" (repeat the border pixels).
+    stride 1 only); ``padding_mode`` "zeros", "replicate" (repeat the border pixels),
+    "reflect" or "circular" (wrap around).
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
@@ -37,9 +38,9 @@ class Conv2d(Module):
         if groups < 1 or in_channels % groups or out_channels % groups:
             raise ValueError(f"Conv2d: groups={groups} must divide in_channels ({in_channels}) "
                              f"and out_channels ({out_channels})")
-        if padding_mode not in ("zeros", "replicate"):
-            raise ValueError(f"Conv2d: padding_mode must be 'zeros' or 'replicate', got "
-                             f"{padding_mode!r} (reflect and circular are not supported)")
+        if padding_mode not in ("zeros", "replicate", "reflect", "circular"):
+            raise ValueError(f"Conv2d: padding_mode must be 'zeros', 'reflect', 'replicate' or "
+                             f"'circular', got {padding_mode!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.stride = _pair(stride, "stride")
@@ -76,8 +77,22 @@ class Conv2d(Module):
         if x.ndim == 3:                                  # one image without a batch axis
             out = self.forward(ad.reshape(x, (1,) + tuple(x.shape)))
             return ad.reshape(out, out.shape[1:])
+        if self.padding_mode in ("reflect", "circular"):     # pad first, then a plain conv
+            x = F.pad(x, self._pad_amounts(), mode=self.padding_mode)
+            return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation,
+                            self.groups)
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups, self.padding_mode)
+
+    def _pad_amounts(self) -> tuple[int, int, int, int]:
+        """F.pad's (left, right, top, bottom); "same" puts an odd extra pixel on the right."""
+        if self.padding == "same":
+            (top, left) = (d * (k - 1) // 2 for k, d in zip(self.kernel_size, self.dilation))
+            bottom, right = (d * (k - 1) - t for k, d, t in
+                             zip(self.kernel_size, self.dilation, (top, left)))
+            return (left, right, top, bottom)
+        ph, pw = self._numeric_padding()
+        return (pw, pw, ph, ph)
 
     def extra_repr(self) -> str:
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

@@ -99,6 +99,7 @@ class CosineAnnealingLR(LRScheduler):
 
 # The other schedules live in their own files; they are part of lr_scheduler (PyTorch's).
 from .chains import ChainedScheduler, SequentialLR
+from .factor_schedules import ConstantLR, MultiplicativeLR, PolynomialLR
 from .one_cycle import OneCycleLR
 from .plateau import ReduceLROnPlateau
 from .schedules import (
@@ -110,7 +111,7 @@ from .schedules import (
 )
 
 __all__ = [
-    "ChainedScheduler", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "ExponentialLR",
-    "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR", "OneCycleLR", "ReduceLROnPlateau",
-    "SequentialLR", "StepLR",
+    "ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
+    "ExponentialLR", "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR", "MultiplicativeLR",
+    "OneCycleLR", "PolynomialLR", "ReduceLROnPlateau", "SequentialLR", "StepLR",
 ]

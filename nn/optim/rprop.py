@@ -35,5 +35,5 @@ class Rprop(Optimizer):
         step_size *= factor.astype(p.dtype)
         xp.clip(step_size, step_min, step_max, out=step_size)
         g = xp.where(agreement < 0, 0.0, g).astype(p.dtype)
-        p.array -= xp.sign(g) * step_size
+        p.array -= xp.where(xp.isnan(g), 0.0, xp.sign(g)) * step_size   # torch: sign(NaN) = 0
         state["prev"][...] = g
