@@ -380,3 +380,13 @@ def test_new_activations_map_to_torch():
     x = np.random.default_rng(0).standard_normal((5, 3))
     ours = model.double()(ad.tensor(x)).numpy()
     np.testing.assert_allclose(ours, twin(torch.tensor(x)).detach().numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["fmax", "fmin", "fmod"])
+def test_fmax_fmin_fmod_gradients_on_edge_values(name):
+    def idiom(T):
+        a = T.tensor(np.repeat(EDGE, len(EDGE)), requires_grad=True)
+        b = T.tensor(np.tile(EDGE, len(EDGE)), requires_grad=True)
+        getattr(T, name)(a, b).sum().backward()
+        return a.grad, b.grad
+    same(idiom)

@@ -108,7 +108,8 @@ def fmod(x, y):
     """The remainder with the sign of x (C's fmod): x - trunc(x / y) y, and x itself for an
     infinite y."""
     x, y = as_tensor(x), as_tensor(y)
-    return _ew.where(_m.isinf(y) & _m.isfinite(x), x, x - _m.trunc(x / y) * y)
+    quotient = _m.trunc(x.detach() / y.detach())      # piecewise constant: gradients 1, -q
+    return _ew.where(_m.isinf(y) & _m.isfinite(x), x, x - quotient * y)
 
 
 def hypot(x, y):
@@ -118,12 +119,14 @@ def hypot(x, y):
 
 
 def fmax(x, y):
-    """maximum, except that a NaN loses to a number."""
-    return _ew.where(_m.isnan(y), x, _ew.where(_m.isnan(x), y, _ew.maximum(x, y)))
+    """maximum, except that a NaN loses to a number; a tie's gradient goes to x (PyTorch)."""
+    x, y = as_tensor(x), as_tensor(y)
+    return _ew.where((x >= y) | _m.isnan(y), x, y)
 
 
 def fmin(x, y):
-    return _ew.where(_m.isnan(y), x, _ew.where(_m.isnan(x), y, _ew.minimum(x, y)))
+    x, y = as_tensor(x), as_tensor(y)
+    return _ew.where((x <= y) | _m.isnan(y), x, y)
 
 
 def xlogy(x, y):
