@@ -117,7 +117,10 @@ class PReLU(Module):
         if self.num_parameters > 1:           # one slope per channel (dim 1, or dim 0 unbatched)
             channel = 1 if x.ndim > 1 else 0
             slope = slope.reshape((-1,) + (1,) * (x.ndim - channel - 1))
-        return ad.where(x > 0, x, slope * x)
+        positive = x > 0
+        # the slope only ever sees the non-positive part (a +inf elsewhere would give the
+        # slope's gradient inf * 0 = NaN, where PyTorch's sum skips it)
+        return ad.where(positive, x, slope * ad.where(positive, 0.0, x))
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
