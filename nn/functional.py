@@ -218,8 +218,11 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
                 scale = scale * ad.reshape(weight, shape)
             out = (x - ad.reshape(running_mean, shape)) * scale
             return out if bias is None else out + ad.reshape(bias, shape)
-        n = x.numel() // channels
-        if n <= 1:
+        n = x.numel() // channels if channels else 0
+        if n == 0:          # an empty batch: nothing to normalise, running statistics stay
+            out = x if weight is None else x * ad.reshape(weight, shape)
+            return out if bias is None else out + ad.reshape(bias, shape)
+        if n == 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                              f"training, got input shape {x.shape}")
         if weight is not None and bias is not None:

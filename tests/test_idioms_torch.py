@@ -390,3 +390,30 @@ def test_fmax_fmin_fmod_gradients_on_edge_values(name):
         getattr(T, name)(a, b).sum().backward()
         return a.grad, b.grad
     same(idiom)
+
+
+@pytest.mark.parametrize("kw", ["min", "max"])
+def test_clamp_with_tensor_bounds_on_edge_values(kw):
+    def idiom(T):
+        x = T.tensor(np.repeat(EDGE, len(EDGE)), requires_grad=True)
+        b = T.tensor(np.tile(EDGE, len(EDGE)), requires_grad=True)
+        bounds = {"min": {"min": b}, "max": {"max": b},
+                  "both": {"min": b, "max": b.detach() + 1}}[kw]
+        out = x.clamp(**bounds)
+        (out * 2).sum().backward()
+        return out, x.grad, b.grad
+    same(idiom)
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_on_an_empty_training_batch(affine):
+    def idiom(T):
+        m = T.nn.BatchNorm1d(3, affine=affine)
+        x = T.zeros(0, 3, requires_grad=True)
+        out = m(x)
+        out.sum().backward()
+        grads = [m.weight.grad, m.bias.grad] if affine else []
+        return [out, x.grad, m.running_mean, m.running_var, m.num_batches_tracked] + grads
+    same(idiom)
+    with pytest.raises(ValueError):
+        nn.BatchNorm1d(3)(ad.zeros(1, 3))

@@ -36,13 +36,20 @@ def clamp(x, min=None, max=None):
     """Limit to [min, max]; the gradient passes where min <= x <= max. Tensor bounds take the
     gradient where they win (and ``max`` wins where min > max, as in PyTorch)."""
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = x if min is None else _ew.where((x < min) | isnan(min), min, x)   # NaN wins
-        return out if max is None else _ew.where((out > max) | isnan(max), max, out)
+        out = x if min is None else _bounded(x, min, x >= min, x < min)
+        return out if max is None else _bounded(out, max, out <= max, out > max)
     x = as_tensor(x)
     if x.dtype.kind in "biu":                           # int tensor, float bound: a float result
         target = result_type(x, *(b for b in (min, max) if b is not None))
         x = x if target == x.dtype else x.astype(target)
     return _ew.clip(x, min, max)
+
+
+def _bounded(x, bound, inside, beyond):
+    """x where ``inside``, the bound where ``beyond``; where neither holds (a NaN in x or the
+    bound) NaN, with no gradient to either (PyTorch's)."""
+    stuck = (x + bound).detach()                        # NaN exactly there
+    return _ew.where(inside, x, _ew.where(beyond, bound, stuck))
 
 
 def clamp_min(x, min): return clamp(x, min=min)
