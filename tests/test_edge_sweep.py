@@ -12,6 +12,9 @@ import warnings
 
 import numpy as np
 import pytest
+
+torch = pytest.importorskip("torch")      # before the cases: some build PyTorch calls
+
 from edge_cases import (
     CASES,
     LAYER_CASES,
@@ -30,7 +33,6 @@ import autodiff as ad
 import nn
 from autodiff.reverse import gradients
 
-torch = pytest.importorskip("torch")
 LAYER_CASES = {**LAYER_CASES, **NN_LAYER_CASES}            # issue 14's layers: edge_cases_nn
 pytestmark = [pytest.mark.filterwarnings("ignore::RuntimeWarning"),
               pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")]
