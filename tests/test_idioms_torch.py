@@ -417,3 +417,16 @@ def test_batch_norm_on_an_empty_training_batch(affine):
     same(idiom)
     with pytest.raises(ValueError):
         nn.BatchNorm1d(3)(ad.zeros(1, 3))
+
+
+def test_relu_and_clamp_keep_the_sign_of_a_zero_like_pytorch():
+    """relu(-0.0) and clamp(-0.0, 0, 1) are -0.0 in PyTorch (1/out = -inf): NumPy's maximum
+    returns its second operand on a tie, so the input goes second."""
+    values = np.array([-0.0, 0.0, -1.0, 2.0, np.nan])
+    theirs = torch.tensor(values)
+    ours = ad.tensor(values)
+    for mine, ref in ((ad.relu(ours), torch.relu(theirs)),
+                      (ours.clamp(0, 1), theirs.clamp(0, 1)),
+                      (ours.clamp(max=0.0), theirs.clamp(max=0.0))):
+        np.testing.assert_array_equal(np.signbit(mine.numpy()), np.signbit(ref.numpy()))
+        np.testing.assert_array_equal(mine.numpy(), ref.numpy())

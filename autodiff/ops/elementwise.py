@@ -115,7 +115,9 @@ SIGMOID = Primitive(
 # Masks select, never multiply: g * [x > 0] would turn an infinite g into inf * 0 = NaN where
 # PyTorch (which selects) gives 0. ``where(mask, g, 0)`` is fast (see _select).
 RELU = Primitive(
-    "relu", lambda xp, x: xp.maximum(x, 0), vjp=(lambda g, out, x: where(out <= 0, 0, g),),
+    # maximum(0, x), not maximum(x, 0): on a tie NumPy returns the second operand, so -0.0
+    # stays -0.0, as PyTorch's relu keeps it
+    "relu", lambda xp, x: xp.maximum(0, x), vjp=(lambda g, out, x: where(out <= 0, 0, g),),
     jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y}\,[x > 0]")
 LEAKY_RELU = Primitive(
     "leaky_relu",
@@ -126,7 +128,7 @@ ABS = Primitive(
     "abs", lambda xp, x: xp.abs(x), vjp=(lambda g, out, x: g * sign(x),),
     jvp=ELEMENTWISE, display="|·|", latex=r"\bar{x} = \bar{y}\,\mathrm{sign}(x)")
 CLIP = Primitive(
-    "clip", lambda xp, x, lo, hi: xp.minimum(xp.maximum(x, lo), hi),
+    "clip", lambda xp, x, lo, hi: xp.minimum(hi, xp.maximum(lo, x)),   # ties keep x (-0.0)
     vjp=(lambda g, out, x, lo, hi: where((x >= lo) * (x <= hi), g, 0),),
     jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y}\,[lo \le x \le hi]")
 
