@@ -16,7 +16,7 @@ from .modes import STATE, _GradMode
 from .ops.elementwise import astype
 from .ops.reduce import sum_to
 from .primitive import LINEAR
-from .tensor import Tensor, tensor
+from .tensor import HOOKED, Tensor, tensor
 
 
 def topological_order(roots, constants: bool = False) -> list[Tensor]:
@@ -145,12 +145,13 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=N
     handed = {id(seed.array) for seed in seeds}     # the caller's arrays, then each .grad's
     into = None if only is None else {id(t) for t in only}
     now = version.CLOCK[0]
+    hooked = HOOKED[0]
     with _GradMode(create_graph):
         for node in topological_order(roots):
             g = grads.pop(id(node), None)
             if g is None:
                 continue
-            if getattr(node, "_hooks", None):
+            if hooked and getattr(node, "_hooks", None):
                 g = _run_hooks(node._hooks, g)
             if wanted is not None:
                 if id(node) in wanted:

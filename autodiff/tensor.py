@@ -209,6 +209,7 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if getattr(self, "_hooks", None) is None:
             self._hooks = {}
+        HOOKED[0] = True           # from now on backward looks for hooks on every node
         return HookHandle(self._hooks, hook)
 
     def detach(self) -> Tensor:
@@ -419,6 +420,9 @@ def _lift(value, backend: Backend, like_dtype):
 
 
 _DEVICE_CONSTANTS: dict = {}
+# Whether any tensor ever had a hook: until then backward need not ask each node (reading an
+# unset slot raises inside getattr, which costs more than the rest of a small node's step).
+HOOKED = [False]
 
 
 def apply(op: Primitive, *inputs, **params) -> Tensor:
