@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import functional as F
 from ..module import Module
+from .conv import conv_repr
 from .linear import empty_parameter, reset_weight_and_bias
 
 _MODES = ("zeros", "reflect", "replicate", "circular")
@@ -61,16 +62,4 @@ class Conv1d(Module):
                         self.groups, self.padding_mode)
 
     def extra_repr(self) -> str:
-        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-             f"stride={self.stride}")
-        if self.padding != (0,):
-            s += f", padding={self.padding}"
-        if self.dilation != (1,):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        if self.padding_mode != "zeros":
-            s += f", padding_mode={self.padding_mode}"
-        return s
+        return conv_repr(self)

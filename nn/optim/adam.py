@@ -19,6 +19,28 @@ import math
 from .optimizer import Optimizer
 
 
+def adam_moments(p, g, group, state, extra=()):
+    """One step of the running means m and v (Adam's, RAdam's), weight decay included
+    (coupled: into g; decoupled: p shrinks); the state (and ``extra`` zero buffers) is made on
+    the first step. Returns (step, m, v)."""
+    xp, (beta1, beta2), lr = p.backend.xp, group["betas"], group["lr"]
+    if not state:
+        state["step"] = 0
+        for name in ("exp_avg", "exp_avg_sq", *extra):
+            state[name] = xp.zeros_like(p.array)
+    state["step"] += 1
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+    if group["weight_decay"]:
+        if group.get("decoupled_weight_decay"):
+            p.array *= 1 - lr * group["weight_decay"]
+        else:
+            g = g + group["weight_decay"] * p.array
+    m += (1 - beta1) * (g - m)
+    v *= beta2
+    v += (1 - beta2) * g * g
+    return state["step"], m, v
+
+
 class Adam(Optimizer):
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, amsgrad: bool = False, maximize: bool = False,
@@ -30,22 +52,8 @@ class Adam(Optimizer):
 
     def update(self, p, g, group, state):
         xp, (beta1, beta2), lr = p.backend.xp, group["betas"], group["lr"]
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = xp.zeros_like(p.array)
-            state["exp_avg_sq"] = xp.zeros_like(p.array)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = xp.zeros_like(p.array)
-        state["step"] += 1
-        step, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
-        if group["weight_decay"]:
-            if group.get("decoupled_weight_decay"):
-                p.array *= 1 - lr * group["weight_decay"]
-            else:
-                g = g + group["weight_decay"] * p.array
-        m += (1 - beta1) * (g - m)
-        v *= beta2
-        v += (1 - beta2) * g * g
+        step, m, v = adam_moments(p, g, group, state,
+                                  ("max_exp_avg_sq",) if group["amsgrad"] else ())
         if group["amsgrad"]:
             state["max_exp_avg_sq"][...] = xp.maximum(state["max_exp_avg_sq"], v)
             v = state["max_exp_avg_sq"]

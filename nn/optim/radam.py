@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from .adam import adam_moments
 from .optimizer import Optimizer
 
 
@@ -25,20 +26,7 @@ class RAdam(Optimizer):
 
     def update(self, p, g, group, state):
         xp, (beta1, beta2), lr = p.backend.xp, group["betas"], group["lr"]
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = xp.zeros_like(p.array)
-            state["exp_avg_sq"] = xp.zeros_like(p.array)
-        state["step"] += 1
-        t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
-        if group["weight_decay"]:
-            if group["decoupled_weight_decay"]:
-                p.array *= 1 - lr * group["weight_decay"]
-            else:
-                g = g + group["weight_decay"] * p.array
-        m += (1 - beta1) * (g - m)
-        v *= beta2
-        v += (1 - beta2) * g * g
+        t, m, v = adam_moments(p, g, group, state)
         corrected = m / (1 - beta1 ** t)
         correction2 = 1 - beta2 ** t
         rho_inf = 2 / (1 - beta2) - 1
