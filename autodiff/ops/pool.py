@@ -65,14 +65,61 @@ def _routes(xp, x, out, kernel, stride, padding, dilation):
     masks = np if exact else xp                       # plain booleans, also for SymPy
     inside = [v for _, _, v in _windows(masks, masks.ones(x.shape, dtype=bool), kernel, stride,
                                         padding, dilation, False)] if any(padding) else None
-    routes = xp.empty((len(views),) + out.shape, dtype=bool)
-    _first_hits(routes, [view == out for view in views], inside, range(len(views)))
+    routes = stacked_like(xp, len(views), out, bool)
+    if exact:
+        _first_hits(routes, [view == out for view in views], inside, range(len(views)))
+    else:
+        _first_maxima(xp, routes, views, out, inside)
     if not exact and (xp is not np or np.isnan(out).any()):
         nans = [view != view for view in views]  # noqa: PLR0124 (only NaN differs from itself)
         _first_hits(routes, nans, inside, reversed(range(len(views))), add=True)
     if exact:
         return xp.asarray(routes.astype(int))   # 0/1 numbers stay on the symbolic device
     return routes
+
+
+def memory_order(a) -> list[int]:
+    """``a``'s axes from the outermost in memory to the innermost."""
+    return sorted(range(a.ndim), key=lambda axis: -a.strides[axis])
+
+
+def stacked_like(xp, count, like, dtype):
+    """An empty (count,) + like.shape array whose every [k] is laid out in memory as ``like``
+    is (batch innermost, after a convolution): element-wise work between them then walks
+    memory in order instead of transposing on every pass (about 3x faster here)."""
+    if not hasattr(like, "strides"):
+        return xp.empty((count,) + like.shape, dtype=dtype)
+    order = memory_order(like)
+    base = xp.empty((count,) + tuple(like.shape[axis] for axis in order), dtype=dtype)
+    return base.transpose((0,) + tuple(1 + order.index(axis) for axis in range(like.ndim)))
+
+
+def in_layout_of(xp, values, like):
+    """``values`` copied once into ``like``'s memory order when theirs differs (a gradient
+    reshaped back from a flattened layer is in C order), so the passes over both walk memory
+    in order."""
+    if not hasattr(values, "strides") or memory_order(values) == memory_order(like):
+        return values
+    copy = xp.empty_like(like, dtype=values.dtype)
+    copy[...] = values
+    return copy
+
+
+def _first_maxima(xp, routes, views, out, inside):
+    """routes[k] = (views[k] == out) at the first such k per window, written in place: three
+    ufunc passes per offset and no temporaries (``a > b`` on booleans is ``a and not b``)."""
+    taken = None
+    for k, view in enumerate(views):
+        route = routes[k]
+        xp.equal(view, out, out=route)
+        if inside is not None:
+            xp.logical_and(route, inside[k], out=route)
+        if taken is None:
+            taken = route.copy(order="K")    # in route's memory order, not C order
+            continue
+        xp.greater(route, taken, out=route)
+        if k < len(views) - 1:
+            xp.logical_or(taken, route, out=taken)
 
 
 def _first_hits(routes, hits, inside, order, add=False):
@@ -99,14 +146,23 @@ def _kept(xp, values, route):
 def _scatter(xp, g, routes, x_shape, kernel, stride, padding, dilation):
     n, c, h, w = x_shape
     ph, pw = padding
-    dx = batch_first(xp, xp.zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=g.dtype))
+    size = (h + 2 * ph, w + 2 * pw)
     overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+    # windows that tile the image (2x2 stride 2 on an even size) write every element once
+    tiles = all(d == 1 and k == s and o * s == m
+                for k, s, d, o, m in zip(kernel, stride, dilation, g.shape[2:], size))
+    dx = batch_first(xp, (xp.empty if tiles else xp.zeros)((c,) + size + (n,), dtype=g.dtype))
+    # a finite gradient times the 0/1 route is the select, written straight into place
+    multiply = xp is np and g.dtype.kind == "f" and not overlap and bool(np.isfinite(g).all())
+    if multiply:
+        g = in_layout_of(xp, g, routes[0])
     for k, (_, _, rows, cs) in enumerate(_offsets(kernel, stride, dilation, g.shape[2:])):
-        part = _kept(xp, g, routes[k])
-        if overlap:
-            dx[:, :, rows, cs] += part
+        if multiply:
+            np.multiply(g, routes[k], out=dx[:, :, rows, cs])
+        elif overlap:
+            dx[:, :, rows, cs] += _kept(xp, g, routes[k])
         else:                       # each input element is in one window at most
-            dx[:, :, rows, cs] = part
+            dx[:, :, rows, cs] = _kept(xp, g, routes[k])
     return dx[:, :, ph:ph + h, pw:pw + w]
 
 
