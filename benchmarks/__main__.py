@@ -1,7 +1,8 @@
 """``python -m benchmarks [--vs torch] [--device cpu|cuda] [--quick]`` (also ``chainrule bench``).
 
-Runs every workload for our engine and, with ``--vs torch``, for PyTorch alternately in the
-same process, prints throughputs and the ratio ours/theirs with peak memory, and writes the
+Runs every workload for our engine and, with ``--vs torch``, for PyTorch, each in fresh
+processes taken in turns (``--same-process``: alternately in this one), prints throughputs
+and the ratio ours/theirs with peak memory, and writes the
 table as JSON (default benchmarks/results/<device>.json) for the README. ``--contend`` runs
 it all beside one busy competing process; ``--profile`` prints, instead, where a LeNet-5 and
 a ResNet-mini training step spend their time (``benchmarks/breakdown.py``).
@@ -26,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", default=None, help="where to write the table as JSON")
     parser.add_argument("--contend", action="store_true",
                         help="run beside one busy competing process (a Python busy loop)")
+    parser.add_argument("--same-process", action="store_true",
+                        help="run both engines in this one process (they slow each other down)")
     parser.add_argument("--profile", action="store_true",
                         help="print where a training step's time goes, per primitive, instead")
     return parser
@@ -46,13 +49,22 @@ def main(argv=None) -> int:
         return run_benchmarks(args, notes)
 
 
+def _items_and_unit(name: str):
+    """What one run of workload ``name`` processes (its builder says, without running it)."""
+    from benchmarks.workloads import BATCH, CONV_SHAPES
+    for shape_name, (x_shape, _, _) in CONV_SHAPES.items():
+        if name.startswith(shape_name):
+            return x_shape[0], "images"
+    return BATCH, "images"
+
+
 def run_benchmarks(args, notes: list[str]) -> int:
     from benchmarks import ops
     from benchmarks.harness import (
         Result,
         alternate,
+        alternate_processes,
         format_table,
-        measure_peak_in_subprocess,
         write_json,
     )
     from benchmarks.workloads import all_workloads
@@ -75,21 +87,30 @@ def run_benchmarks(args, notes: list[str]) -> int:
         ops.print_tables(op_tables)
         print()
     results: list[Result] = []
+    rounds = 1 if args.quick else 3
     for name, build, repeats in all_workloads(args.quick):
         if args.only and args.only not in name:
             continue
-        step, items, unit = build("ours", args.device)
-        theirs = build(engine_b, args.device)[0] if engine_b else None
-        ours_s, theirs_s = alternate(step, theirs, repeats)
-        result = Result(name, unit, items, ours_s, theirs_s)
-        if not args.no_memory:
-            result.ours_peak_mb = measure_peak_in_subprocess(name, "ours", args.device)
-            if engine_b:
-                result.theirs_peak_mb = measure_peak_in_subprocess(name, engine_b, args.device)
+        if args.same_process:
+            step, items, unit = build("ours", args.device)
+            theirs = build(engine_b, args.device)[0] if engine_b else None
+            ours_s, theirs_s = alternate(step, theirs, repeats)
+            result = Result(name, unit, items, ours_s, theirs_s)
+        else:
+            items, unit = _items_and_unit(name)
+            engines = ["ours"] + [engine_b] * bool(engine_b)
+            found = alternate_processes(name, engines, args.device, repeats, rounds,
+                                        args.threads, args.quick) + [None]
+            ours, theirs = found[0], found[1] if engine_b else None
+            result = Result(name, unit, items, ours and ours["seconds"],
+                            theirs and theirs["seconds"])
+            if not args.no_memory:
+                result.ours_peak_mb = ours and ours["peak_mb"]
+                result.theirs_peak_mb = theirs and theirs["peak_mb"]
         results.append(result)
         print(f"  {name}: done", file=sys.stderr)
 
-    meta = {"device": args.device, "machine": platform.machine(),
+    meta = {"device": args.device, "same_process": args.same_process, "machine": platform.machine(),
             "cpus": os.cpu_count(), "python": platform.python_version(),
             "threads": args.threads, "quick": args.quick, "contend": args.contend,
             "torch": getattr(torch, "__version__", None)}

@@ -1,9 +1,11 @@
 """Timing and memory measurement shared by every benchmark.
 
-Both engines run the same workload alternately in one process (so a busy machine slows both
-alike): warm-up runs first, then the median of several timed runs. Peak memory is measured
-separately, one engine and workload per fresh subprocess, as the growth of the process's
-peak resident set size over the workload's set-up.
+Each engine runs each workload in fresh processes, in turns (ours, theirs, ours, theirs...,
+so a busy machine slows both alike): warm-up runs first, then the median of timed runs, and
+the median over the rounds. The same process measures its peak memory, as the growth of its
+peak resident set size over the libraries' set-up. ``--same-process`` runs both engines
+alternately in this one process instead (the older way, which makes them slow each other
+down: see ``alternate_processes``).
 """
 from __future__ import annotations
 
@@ -82,18 +84,48 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_peak_in_subprocess(workload: str, engine: str, device: str) -> float | None:
-    """MB of peak memory one engine's workload adds over its set-up, in a fresh process."""
-    code = ("import sys; from benchmarks.workloads import peak_memory; "
-            f"print(peak_memory({workload!r}, {engine!r}, {device!r}))")
+def measure_in_subprocess(workload: str, engine: str, device: str, repeats: int,
+                          threads: int | None = None, quick: bool = False) -> dict | None:
+    """``benchmarks.workloads.measure`` in a fresh process: ``{"seconds", "peak_mb"}``, or
+    None when that process failed (its error is printed)."""
+    code = ("import json; from benchmarks.workloads import measure; "
+            f"print(json.dumps(measure({workload!r}, {engine!r}, {device!r}, {repeats!r}, "
+            f"{threads!r}, {quick!r})))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=600, check=False)
-    if done.returncode != 0:
-        return None
     try:
-        return float(done.stdout.strip().splitlines()[-1])
+        return json.loads(done.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
+        print(f"{workload} ({engine}) failed:\n{done.stderr[-2000:]}", file=sys.stderr)
         return None
+
+
+def alternate_processes(workload: str, engines: list[str], device: str, repeats: int,
+                        rounds: int, threads: int | None = None,
+                        quick: bool = False) -> list[dict | None]:
+    """Each engine's median seconds and peak memory over ``rounds`` fresh processes, taken in
+    turns (ours, theirs, ours, theirs...), so a machine that slows down for a while slows
+    every engine alike.
+
+    Why processes: in one process the two engines slow each other down. After its work each
+    library's worker threads keep spinning for a while (OpenBLAS's, PyTorch's OpenMP pool),
+    on the cores the other engine then needs: measured here, PyTorch's LeNet-5 step took
+    about twice as long right after ours as after its own. No one trains with both at once.
+    """
+    runs = {engine: [] for engine in engines}
+    for _ in range(rounds):
+        for engine in engines:
+            found = measure_in_subprocess(workload, engine, device, repeats, threads, quick)
+            if found is not None:
+                runs[engine].append(found)
+    summary = []
+    for engine in engines:
+        if not runs[engine]:
+            summary.append(None)
+            continue
+        summary.append({key: statistics.median(run[key] for run in runs[engine])
+                        for key in ("seconds", "peak_mb")})
+    return summary
 
 
 def format_table(results: list[Result], title: str) -> str:

@@ -170,25 +170,37 @@ def all_workloads(quick: bool):
     return items
 
 
-def peak_memory(workload: str, engine: str, device: str) -> float:
-    """Peak resident memory (MB) of building the workload and running it a few times, over
-    what the process held once the libraries were imported (weights, gradients, optimizer
-    state, activations and temporaries all count)."""
-    import autodiff
-    import nn  # noqa: F401
-    from benchmarks.harness import peak_rss_mb
-    if engine == "torch":                  # one-time library set-up (kernels loaded on the
-        import torch  # first op) is not the workload's memory
+def _library_set_up(engine: str) -> None:
+    """One tiny op, so one-time library set-up (kernels loaded on the first op) is not
+    counted as the workload's memory."""
+    if engine == "torch":
+        import torch
         x = torch.ones(1, 1, 4, 4, requires_grad=True)
         torch.nn.functional.conv2d(x, torch.ones(1, 1, 2, 2)).sum().backward()
     else:
+        import autodiff
         x = autodiff.tensor(np.ones((1, 1, 4, 4), np.float32), requires_grad=True)
         autodiff.conv2d(x, autodiff.tensor(np.ones((1, 1, 2, 2), np.float32))).sum().backward()
+
+
+def measure(workload: str, engine: str, device: str = "cpu", repeats: int = 20,
+            threads: int | None = None, quick: bool = False) -> dict:
+    """One engine's run of one workload in this process: ``seconds``, the median of
+    ``repeats`` timed runs after 10 warm-up runs, and ``peak_mb``, the peak resident memory
+    over what the process held once the libraries were set up (weights, gradients, optimizer
+    state, activations and temporaries all count)."""
+    import nn  # noqa: F401
+    from benchmarks.harness import median_time, peak_rss_mb
+    if engine == "torch" and threads:
+        import torch
+        torch.set_num_threads(threads)
+    _library_set_up(engine)
     base = peak_rss_mb()
-    for name, build, _ in all_workloads(quick=True):
+    for name, build, _ in all_workloads(quick):
         if name == workload:
             step, _, _ = build(engine, device)
-            for _ in range(3):
+            for _ in range(10):
                 step()
-            return peak_rss_mb() - base
+            seconds = median_time(step, repeats)
+            return {"seconds": seconds, "peak_mb": peak_rss_mb() - base}
     raise KeyError(workload)

@@ -86,7 +86,8 @@ def test_contend_runs_the_whole_benchmark_beside_it_and_says_so(tmp_path, capsys
         return (lambda: seen_running.append(started[0].poll() is None)), 1, "items"
     monkeypatch.setattr(workloads, "all_workloads", lambda quick: [("tiny", tiny, 2)])
     out = tmp_path / "table.json"
-    assert main(["--quick", "--only", "tiny", "--no-memory", "--contend", "--json", str(out)]) == 0
+    assert main(["--quick", "--only", "tiny", "--no-memory", "--contend", "--same-process",
+                 "--json", str(out)]) == 0
     assert seen_running and all(seen_running)
     assert started[0].poll() is not None                # stopped at the end of the run
     header = next(line for line in capsys.readouterr().out.splitlines()

@@ -118,6 +118,17 @@ unary("abs", ad.abs, np.abs, away_from_zero)
 unary("astype", lambda x: ad.astype(x, ad.float64), lambda x: x)   # float32 casts: test_core_tensor
 unary("sign", ad.sign, np.sign, away_from_zero,
       symbolic="piecewise constant: SymPy's d sign(x)/dx is 2 DiracDelta(x)")
+binary("tanh_grad", elementwise.tanh_grad, lambda g, y: g * (1 - y * y))
+binary("sigmoid_grad", elementwise.sigmoid_grad, lambda g, y: g * y * (1 - y))
+
+
+def _relu_grad(shapes, rng):
+    y = np.maximum(away_from_zero(rng, shapes[1]), 0)
+    return Case((real(rng, shapes[0]),), lambda g, y: elementwise.relu_grad(g, y),
+                lambda g, y: np.where(y > 0, g, 0), consts=(y,))
+
+
+spec("relu_grad", PAIR, ((2, 3), (3,)), _relu_grad)
 unary("step", ad.step, lambda x: (x > 0).astype(x.dtype), away_from_zero, differentiable=False)
 
 

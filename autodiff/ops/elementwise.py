@@ -106,19 +106,38 @@ SIN = Primitive(
 COS = Primitive(
     "cos", lambda xp, x: xp.cos(x), vjp=(lambda g, out, x: -g * sin(x),),
     jvp=ELEMENTWISE, latex=r"\bar{x} = -\bar{y} \sin x")
+# The activations' backward rules are primitives of their own (PyTorch's tanh_backward,
+# sigmoid_backward, threshold_backward), each one node instead of three or four: a small
+# op's cost is mostly the engine's bookkeeping per node. Each is written in graph ops, so
+# double backward goes through them.
 TANH = Primitive(
-    "tanh", lambda xp, x: xp.tanh(x), vjp=(lambda g, out, x: g * (1 - out * out),),
+    "tanh", lambda xp, x: xp.tanh(x), vjp=(lambda g, out, x: tanh_grad(g, out),),
     jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y}\,(1 - y^2)")
+TANH_GRAD = Primitive(
+    "tanh_grad", lambda xp, g, y: g * (1 - y * y),
+    vjp=(lambda h, out, g, y: tanh_grad(h, y), lambda h, out, g, y: h * g * (-2 * y)),
+    jvp=ELEMENTWISE, latex=r"\bar{g} = \bar{x}\,(1 - y^2),\quad \bar{y} = -2\,\bar{x}\, g\, y")
 SIGMOID = Primitive(
-    "sigmoid", lambda xp, x: 1 / (1 + xp.exp(-x)), vjp=(lambda g, out, x: g * out * (1 - out),),
+    "sigmoid", lambda xp, x: 1 / (1 + xp.exp(-x)), vjp=(lambda g, out, x: sigmoid_grad(g, out),),
     jvp=ELEMENTWISE, display="σ", latex=r"\bar{x} = \bar{y}\, \sigma(x)\,(1 - \sigma(x))")
+SIGMOID_GRAD = Primitive(
+    "sigmoid_grad", lambda xp, g, y: g * (y * (1 - y)),
+    vjp=(lambda h, out, g, y: sigmoid_grad(h, y), lambda h, out, g, y: h * g * (1 - 2 * y)),
+    jvp=ELEMENTWISE,
+    latex=r"\bar{g} = \bar{x}\, y (1 - y),\quad \bar{y} = \bar{x}\, g\,(1 - 2y)")
 # Masks select, never multiply: g * [x > 0] would turn an infinite g into inf * 0 = NaN where
 # PyTorch (which selects) gives 0. ``where(mask, g, 0)`` is fast (see _select).
 RELU = Primitive(
     # maximum(0, x), not maximum(x, 0): on a tie NumPy returns the second operand, so -0.0
     # stays -0.0, as PyTorch's relu keeps it
-    "relu", lambda xp, x: xp.maximum(0, x), vjp=(lambda g, out, x: where(out <= 0, 0, g),),
+    "relu", lambda xp, x: xp.maximum(0, x), vjp=(lambda g, out, x: relu_grad(g, out),),
     jvp=ELEMENTWISE, latex=r"\bar{x} = \bar{y}\,[x > 0]")
+# g where relu's output y is above 0 (a NaN y passes g on, as PyTorch's), else 0: linear in
+# g, and the mask takes no gradient, so its VJP is itself
+RELU_GRAD = Primitive(
+    "relu_grad", lambda xp, g, y: _where(xp, xp.less_equal(y, 0), _zero(xp, g), g),
+    vjp=(lambda h, out, g, y: relu_grad(h, y), None), jvp=LINEAR,
+    latex=r"\bar{g} = \bar{x}\,[y > 0]")
 LEAKY_RELU = Primitive(
     "leaky_relu",
     lambda xp, x, negative_slope: xp.where(xp.greater(x, 0), x, x * negative_slope),
@@ -161,6 +180,11 @@ def select(xp, mask, x):
     if xp is np and x.dtype.kind == "f" and mask.dtype == bool and np.isfinite(x).all():
         return arithmetic(xp, "multiply", x, mask)      # keeps the full operand's layout
     return xp.where(mask, x, xp.zeros((), dtype=x.dtype))
+
+
+def _zero(xp, like):
+    """A 0-d zero of ``like``'s dtype (a plain 0 on the symbolic device)."""
+    return 0 if getattr(xp, "exact", False) else xp.zeros((), dtype=like.dtype)
 
 
 def _where(xp, cond, x, y):
@@ -238,6 +262,9 @@ def cos(x): return apply(COS, floating(x))
 def tanh(x): return apply(TANH, floating(x))
 def sigmoid(x): return apply(SIGMOID, floating(x))
 def relu(x): return apply(RELU, x)
+def relu_grad(g, y): return apply(RELU_GRAD, g, y)
+def tanh_grad(g, y): return apply(TANH_GRAD, g, y)
+def sigmoid_grad(g, y): return apply(SIGMOID_GRAD, g, y)
 def abs(x): return apply(ABS, x)  # NumPy's name (shadows the builtin here)
 def sign(x): return apply(SIGN, x)
 def step(x): return apply(STEP, x)
