@@ -162,7 +162,7 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=N
                     node.grad = _owned(g_kept, handed)
                     handed.add(id(node.grad.array))
                 else:
-                    node.grad = node.grad + g_kept
+                    node.grad = _accumulate_grad(node.grad, g_kept, create_graph)
             if node._op is None:
                 continue
             if node._freed:
@@ -179,6 +179,20 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, capture=N
     if capture is not None:
         return [wanted[id(t)] for t in capture]
     return None
+
+
+def _accumulate_grad(grad: Tensor, g: Tensor, create_graph: bool) -> Tensor:
+    """``.grad`` + g for a second backward: added in place, as PyTorch does (the ``.grad``
+    tensor stays the same object, no new array); a recorded backward (create_graph) or a
+    ``.grad`` that cannot take the sum in place gets a new tensor instead."""
+    array = grad.array
+    if (create_graph or grad.requires_grad or not isinstance(array, np.ndarray)
+            or not array.flags.writeable or array.dtype != g.array.dtype
+            or array.shape != g.array.shape):
+        return grad + g
+    array += g.array
+    version.bump(array, "AccumulateGrad")
+    return grad
 
 
 def _run_hooks(hooks: dict, g: Tensor) -> Tensor:
