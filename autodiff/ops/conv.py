@@ -7,7 +7,8 @@
 All three are bilinear, and each one's VJP is one of the others, so gradients of any order
 stay inside this family (double backward, Hessians, symbolic derivations).
 
-Speed: each is one matrix product per group over an im2col matrix (C, kh, kw, OH, OW, N)
+Speed: each is one matrix product (with one BLAS thread while another program keeps a core
+busy: ``autodiff/blas_threads.py``) per group over an im2col matrix (C, kh, kw, OH, OW, N)
 built from kh*kw strided slices (no Python loop over pixels, no ``np.add.at``). Inside, the
 batch is the innermost axis, (C, H, W, N): every slice then copies contiguous runs of N
 numbers, several times faster than NCHW. The output is an (N, O, OH, OW) *view* of an
@@ -16,6 +17,9 @@ pooling) reads it without any copy. The API stays NCHW.
 """
 from __future__ import annotations
 
+import numpy as np
+
+from ..blas_threads import adapt
 from ..primitive import Primitive
 from ..tensor import apply
 from .window import _offsets, output_size, pad_spatial
@@ -50,6 +54,8 @@ def _grouped(xp, g, groups):
 
 
 def _conv2d(xp, x, w, stride, padding, dilation, groups):
+    if xp is np:
+        adapt()                       # one BLAS thread while another program takes a core
     o, cg, kh, kw = w.shape
     cols = im2col(xp, x, (kh, kw), stride, padding, dilation)
     oh, ow, n = cols.shape[3:]
@@ -60,6 +66,8 @@ def _conv2d(xp, x, w, stride, padding, dilation, groups):
 
 
 def _conv2d_input_grad(xp, g, w, x_shape, stride, padding, dilation, groups):
+    if xp is np:
+        adapt()                       # one BLAS thread while another program takes a core
     o, _, kh, kw = w.shape
     full = tuple(d * (k - 1) - p for d, k, p in zip(dilation, (kh, kw), padding))
     _, c, h, wd = x_shape
@@ -103,6 +111,8 @@ def input_grad_by_full_convolution(xp, g, w, full_padding, dilation, groups):
 
 
 def _conv2d_weight_grad(xp, x, g, w_shape, stride, padding, dilation, groups, cols=None):
+    if xp is np:
+        adapt()                       # one BLAS thread while another program takes a core
     _, cg, kh, kw = w_shape
     if cols is None:
         cols = im2col(xp, x, (kh, kw), stride, padding, dilation)
