@@ -60,3 +60,22 @@ def test_inputs_on_different_devices_are_refused(fake_cuda):
     assert out.device == "cuda" and type(mean) is not np.ndarray   # arrays join x's device
     with pytest.raises(TypeError, match="different devices"):
         nz.normalize_affine_with_moments(x, ad.tensor(np.ones(3)), np.zeros(3), AXES)
+
+
+def test_batch_norms_fast_backward_equals_its_rules():
+    """A plain backward takes normalize_affine's fused numeric path; a recorded one
+    (create_graph) takes the graph rules: the same gradients, in the (C, H, W, N) memory
+    order the convolutions leave."""
+    rng = np.random.default_rng(3)
+    chwn = rng.standard_normal((3, 4, 5, 6)) * 2 + 1
+    x = ad.tensor(np.ascontiguousarray(chwn).transpose(3, 0, 1, 2), requires_grad=True)
+    w = ad.tensor(rng.standard_normal(3), requires_grad=True)
+    b = ad.tensor(rng.standard_normal(3), requires_grad=True)
+    upstream = ad.tensor(rng.standard_normal((6, 3, 4, 5)))
+
+    def grads(create_graph):
+        out = nz.normalize_affine(x, w, b, (0, 2, 3))
+        return [g.numpy() for g in ad.autograd.grad((out * upstream).sum(), [x, w, b],
+                                                      create_graph=create_graph)]
+    for fast, rule in zip(grads(False), grads(True)):
+        np.testing.assert_allclose(fast, rule, rtol=1e-12, atol=1e-12)

@@ -177,8 +177,10 @@ def select(xp, mask, x):
     infinite or NaN x (times a False: NaN) needs the real select, and checking for one is
     a cheap pass.
     """
-    # (below a few thousand elements ``where`` is the cheaper one: one call, no check)
-    if xp is np and x.dtype.kind == "f" and mask.dtype == bool and x.size > 4096 \
+    # (below a few thousand C-ordered elements ``where`` is the cheaper one: one call, no
+    # check; it makes C order, so other layouts take the product, which keeps theirs)
+    if xp is np and x.dtype.kind == "f" and mask.dtype == bool \
+            and (x.size > 4096 or not (x.flags.c_contiguous and mask.flags.c_contiguous)) \
             and np.isfinite(x).all():
         return arithmetic(xp, "multiply", x, mask)      # keeps the full operand's layout
     return xp.where(mask, x, xp.zeros((), dtype=x.dtype))
