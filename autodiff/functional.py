@@ -135,10 +135,9 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1,
         elif padding_mode not in ("zeros", "replicate"):
             raise ValueError(f"conv2d: padding_mode must be 'zeros' or 'replicate', "
                              f"got {padding_mode!r}")
-        out = _conv.conv2d(x, w, stride, padding, dilation, groups)
-        if b is not None:
-            out = out + reshape(b, (1, o, 1, 1))
-        return out
+        if b is not None and not isinstance(b, Tensor):
+            b = tensor(b, dtype=w.dtype, device=w.device)
+        return _conv.conv2d(x, w, stride, padding, dilation, groups, bias=b)
 
 
 def _conv_uneven_same(x, w, b, dilation, groups, padding_mode, total):

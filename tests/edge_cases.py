@@ -236,6 +236,9 @@ case("conv2d edge weight", "window", lambda x, w: ad.conv2d(x, w, stride=2),
 case("conv2d edge weight stride 1", "window", ad.conv2d,  # input grad's fast path
      lambda x, w: _tf().conv2d(x, w),
      np.arange(40.0).reshape(1, 2, 4, 5) / 7, edge_filled((1, 2, 2, 2), 1))
+case("conv2d edge bias", "window", lambda x, w, b: ad.conv2d(x, w, b, padding=1),
+     lambda x, w, b: _tf().conv2d(x, w, b, padding=1), IMAGE, KERNEL,
+     np.array([INF, -0.0]), second_order=True)
 case("conv2d empty batch", "window", lambda x, w: ad.conv2d(x, w, padding=1),
      lambda x, w: _tf().conv2d(x, w, padding=1), np.zeros((0, 2, 4, 5)), KERNEL)
 case("conv2d unbatched", "window", lambda x, w: ad.conv2d(x, w),

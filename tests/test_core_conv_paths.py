@@ -42,7 +42,8 @@ def test_both_input_gradient_ways_match_brute_force(x_shape, w_shape, padding, d
                                                     groups):
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
-    out, _ = conv._conv2d(np, x, w, (1, 1), padding, dilation, groups)
+    out, _ = conv._conv2d(np, x, w, stride=(1, 1), padding=padding, dilation=dilation,
+                          groups=groups)
     g = rng.standard_normal(out.shape)
     expected = reference_input_grad(g, w, x_shape, padding, dilation, groups)
     by_col2im = conv.input_grad_by_col2im(np, g, w, x_shape, (1, 1), padding, dilation,

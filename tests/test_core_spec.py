@@ -548,9 +548,14 @@ def np_conv_weight_grad(x, g, w_shape, stride, padding, dilation, groups):
 
 def _conv_specs(conv_ops):
     def conv(structure, rng):
+        """Half the draws with a bias (one per output channel, added inside the primitive)."""
         x_shape, w_shape, *p = structure
-        return Case((real(rng, x_shape), real(rng, w_shape)),
-                    lambda x, w: conv_ops.conv2d(x, w, *p), lambda x, w: np_conv(x, w, *p))
+        if rng.random() < 0.5:
+            return Case((real(rng, x_shape), real(rng, w_shape)),
+                        lambda x, w: conv_ops.conv2d(x, w, *p), lambda x, w: np_conv(x, w, *p))
+        return Case((real(rng, x_shape), real(rng, w_shape), real(rng, w_shape[:1])),
+                    lambda x, w, b: conv_ops.conv2d(x, w, *p, bias=b),
+                    lambda x, w, b: np_conv(x, w, *p) + b[None, :, None, None])
 
     def out_shape(structure):
         x_shape, w_shape, *p = structure

@@ -1,6 +1,7 @@
 """Convolution as three primitives that are each other's derivatives.
 
-    y  = conv2d(x, w)                 (cross-correlation, PyTorch's conv2d, NCHW)
+    y  = conv2d(x, w[, b])            (cross-correlation, PyTorch's conv2d, NCHW; the bias
+                                      is added to the product's output in place)
     x̄  = conv2d_input_grad(ȳ, w)      the "full" convolution of ȳ with the flipped kernel
     w̄  = conv2d_weight_grad(x, ȳ)     the correlation of the input with ȳ
 
@@ -22,6 +23,8 @@ import numpy as np
 from ..blas_threads import adapt
 from ..primitive import Primitive
 from ..tensor import apply
+from .reduce import sum
+from .shape import broadcast_to, reshape
 from .window import _offsets, output_size, pad_spatial
 
 
@@ -53,7 +56,7 @@ def _grouped(xp, g, groups):
     return channels_last_batch(xp, g).reshape(groups, o // groups, oh * ow * n)
 
 
-def _conv2d(xp, x, w, stride, padding, dilation, groups):
+def _conv2d(xp, x, w, b=None, *, stride, padding, dilation, groups):
     if xp is np:
         adapt()                       # one BLAS thread while another program takes a core
     o, cg, kh, kw = w.shape
@@ -61,6 +64,9 @@ def _conv2d(xp, x, w, stride, padding, dilation, groups):
     oh, ow, n = cols.shape[3:]
     out = xp.matmul(w.reshape(groups, o // groups, cg * kh * kw),
                     cols.reshape(groups, cg * kh * kw, oh * ow * n))  # no -1: C may be 0
+    if b is not None:
+        # the bias joins the product's fresh output in place: no node, array or pass of its own
+        out += b.reshape(groups, o // groups, 1)
     # the weight gradient needs the same columns: saved, not rebuilt (freed after backward)
     return batch_first(xp, out.reshape(o, oh, ow, n)), {"cols": cols}
 
@@ -107,7 +113,8 @@ def input_grad_by_full_convolution(xp, g, w, full_padding, dilation, groups):
     o, cg, kh, kw = w.shape
     flipped = (w.reshape(groups, o // groups, cg, kh, kw).transpose(0, 2, 1, 3, 4)
                .reshape(groups * cg, o // groups, kh, kw)[:, :, ::-1, ::-1])
-    return _conv2d(xp, g, flipped, (1, 1), full_padding, dilation, groups)[0]
+    return _conv2d(xp, g, flipped, stride=(1, 1), padding=full_padding, dilation=dilation,
+                   groups=groups)[0]
 
 
 def _conv2d_weight_grad(xp, x, g, w_shape, stride, padding, dilation, groups, cols=None):
@@ -131,26 +138,32 @@ def _geometry(params) -> dict:
 
 
 def _bilinear_jvp(op):
-    """A bilinear op's tangent: op(dx, w) + op(x, dw)."""
-    def jvp(tangents, out, a, b, **params):
+    """A bilinear op's tangent: op(dx, w) + op(x, dw) (+ the bias's tangent, per channel)."""
+    def jvp(tangents, out, a, b, *bias, **params):
         params = {k: v for k, v in params.items() if k != "cols"}
         parts = []
         if tangents[0] is not None:
             parts.append(apply(op, tangents[0], b, **params))
         if tangents[1] is not None:
             parts.append(apply(op, a, tangents[1], **params))
-        return parts[0] if len(parts) == 1 else parts[0] + parts[1]
+        if bias and tangents[2] is not None:
+            parts.append(broadcast_to(reshape(tangents[2], (1, -1, 1, 1)), out.shape))
+        total = parts[0]
+        for part in parts[1:]:
+            total = total + part
+        return total
     return jvp
 
 
 CONV2D = Primitive(
     "conv2d", _conv2d,
-    vjp=(lambda g, out, x, w, **p: conv2d_input_grad(g, w, x.shape, **_geometry(p)),
-         lambda g, out, x, w, **p: conv2d_weight_grad(x, g, w.shape, **_geometry(p),
-                                                      cols=p["cols"])),
+    vjp=(lambda g, out, x, w, *b, **p: conv2d_input_grad(g, w, x.shape, **_geometry(p)),
+         lambda g, out, x, w, *b, **p: conv2d_weight_grad(x, g, w.shape, **_geometry(p),
+                                                          cols=p["cols"]),
+         lambda g, out, x, w, b, **p: sum(g, (0, 2, 3))),
     saves=("cols",),
     latex=r"\bar{X} = \bar{Y} \ast_{\text{full}} \mathrm{flip}(K),\quad "
-          r"\bar{K} = X \star \bar{Y}")
+          r"\bar{K} = X \star \bar{Y},\quad \bar{b} = \textstyle\sum_{n,i,j} \bar{Y}")
 CONV2D_INPUT_GRAD = Primitive(
     "conv2d_input_grad", _conv2d_input_grad,
     vjp=(lambda h, out, g, w, x_shape, **p: conv2d(h, w, **p),
@@ -167,10 +180,11 @@ CONV2D_INPUT_GRAD.jvp = _bilinear_jvp(CONV2D_INPUT_GRAD)
 CONV2D_WEIGHT_GRAD.jvp = _bilinear_jvp(CONV2D_WEIGHT_GRAD)
 
 
-def conv2d(x, w, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
-    """The primitive itself (zero padding, no bias); ``autodiff.conv2d`` checks arguments
-    and adds bias and the other padding modes around it."""
-    return apply(CONV2D, x, w, stride=tuple(stride), padding=tuple(padding),
+def conv2d(x, w, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1, bias=None):
+    """The primitive itself (zero padding, an optional bias per output channel);
+    ``autodiff.conv2d`` checks arguments and adds the other padding modes around it."""
+    inputs = (x, w) if bias is None else (x, w, bias)
+    return apply(CONV2D, *inputs, stride=tuple(stride), padding=tuple(padding),
                  dilation=tuple(dilation), groups=groups)
 
 
