@@ -183,10 +183,22 @@ def _library_set_up(engine: str) -> None:
         autodiff.conv2d(x, autodiff.tensor(np.ones((1, 1, 2, 2), np.float32))).sum().backward()
 
 
+def warm_up(step, runs: int = 10, seconds: float = 1.0) -> None:
+    """Run ``step`` at least ``runs`` times and for at least ``seconds``: until the allocator
+    and the libraries' buffers reach their steady state (a large convolution was still
+    1.5x slower than that after 10 runs)."""
+    import time
+    start = time.perf_counter()
+    done = 0
+    while done < runs or time.perf_counter() - start < seconds:
+        step()
+        done += 1
+
+
 def measure(workload: str, engine: str, device: str = "cpu", repeats: int = 20,
             threads: int | None = None, quick: bool = False) -> dict:
     """One engine's run of one workload in this process: ``seconds``, the median of
-    ``repeats`` timed runs after 10 warm-up runs, and ``peak_mb``, the peak resident memory
+    ``repeats`` timed runs after the warm-up (warm_up), and ``peak_mb``, the peak resident memory
     over what the process held once the libraries were set up (weights, gradients, optimizer
     state, activations and temporaries all count)."""
     import nn  # noqa: F401
@@ -199,8 +211,7 @@ def measure(workload: str, engine: str, device: str = "cpu", repeats: int = 20,
     for name, build, _ in all_workloads(quick):
         if name == workload:
             step, _, _ = build(engine, device)
-            for _ in range(10):
-                step()
+            warm_up(step)
             seconds = median_time(step, repeats)
             return {"seconds": seconds, "peak_mb": peak_rss_mb() - base}
     raise KeyError(workload)

@@ -35,7 +35,8 @@ def run(args) -> int:
         command.append("--no-memory")
     if args.only:
         command += ["--only", args.only]
-    command += [f"--{flag}" for flag in ("contend", "profile") if getattr(args, flag, False)]
+    command += [f"--{flag.replace('_', '-')}" for flag in ("contend", "same_process", "profile")
+                if getattr(args, flag, False)]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(root)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     return subprocess.run(command, cwd=root, env=env, check=False).returncode
@@ -45,7 +46,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "bench", help="time training and ops against PyTorch (python -m benchmarks)",
         description="Run every benchmark workload for chainrule and, with --vs torch, for "
-                    "PyTorch alternately; print throughputs, ratios and peak memory.")
+                    "PyTorch, each in fresh processes taken in turns; print throughputs, "
+                    "ratios and peak memory.")
     parser.add_argument("--vs", choices=["torch"], help="also run PyTorch and print ratios")
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
@@ -54,6 +56,8 @@ def register(subparsers) -> None:
     parser.add_argument("--only", default=None, help="run workloads whose name has this text")
     parser.add_argument("--contend", action="store_true",
                         help="run beside one busy competing process")
+    parser.add_argument("--same-process", action="store_true",
+                        help="run both engines in one process (they slow each other down)")
     parser.add_argument("--profile", action="store_true",
                         help="print where a training step's time goes, per primitive, instead")
     parser.set_defaults(run=run)
