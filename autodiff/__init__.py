@@ -66,6 +66,7 @@ from .ops.elementwise import not_equal as ne
 from .ops.elementwise import neg as negative
 from .ops.elementwise import power
 from .ops.elementwise import power as pow
+from .ops import crossentropy as _crossentropy  # noqa: F401  (nn's fused cross-entropy)
 from .ops.linalg import linear, matmul
 from .ops.normalize import normalize, normalize_affine
 from .ops.shape import getitem, pad

@@ -262,6 +262,7 @@ case("fold", "window", lambda c: ad.fold(ad.reshape(c, (1, 2, 2, 3, 3, 3)), (4, 
 SWEPT_THROUGH = {
     "conv2d_input_grad": "conv2d's input gradient (and its second order)",
     "conv2d_weight_grad": "conv2d's weight gradient (and its second order)",
+    "softmax_cross_entropy": "cross_entropy with class indices (the loss cases below)",
     "relu_grad": "relu's gradient",
     "tanh_grad": "tanh's gradient (and its second order)",
     "sigmoid_grad": "sigmoid's gradient (and its second order)",

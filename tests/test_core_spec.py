@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
 
 import autodiff as ad
-from autodiff.ops import elementwise
+from autodiff.ops import crossentropy, elementwise
 from autodiff.ops import shape as shp
 from autodiff.tensor import apply
 
@@ -120,6 +120,25 @@ unary("sign", ad.sign, np.sign, away_from_zero,
       symbolic="piecewise constant: SymPy's d sign(x)/dx is 2 DiracDelta(x)")
 binary("tanh_grad", elementwise.tanh_grad, lambda g, y: g * (1 - y * y))
 binary("sigmoid_grad", elementwise.sigmoid_grad, lambda g, y: g * y * (1 - y))
+
+
+def _softmax_cross_entropy(structure, rng):
+    (rows, classes), mean = structure
+    picks = np.eye(classes)[rng.integers(0, classes, rows)]
+    picks[rng.random(rows) < 0.25] = 0                    # some rows not counted
+    scale = 1 / max(picks.sum(), 1) if mean else 1.0
+
+    def ref(x, picks):
+        z = x - np.log(np.exp(x).sum(axis=1, keepdims=True))
+        return -(z * picks).sum() * scale
+    return Case((real(rng, (rows, classes)),),
+                lambda x, p, s: crossentropy.softmax_cross_entropy(x, p, s),
+                lambda x, p, s: ref(x, p), consts=(picks, np.asarray(scale)))
+
+
+spec("softmax_cross_entropy",
+     st.tuples(st.tuples(st.integers(1, 4), st.integers(1, 4)), st.booleans()),
+     ((3, 4), True), _softmax_cross_entropy)
 
 
 def _relu_grad(shapes, rng):
