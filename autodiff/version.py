@@ -14,25 +14,35 @@ when the clock moved since the node was made.
 """
 from __future__ import annotations
 
+import collections
 import weakref
 
 CLOCK = [0]        # in-place writes so far, anywhere (a list: one mutable cell, cheap to read)
 
 
 class VersionCounter:
-    """The in-place writes into one block of memory: ``(clock reading, op name)`` each."""
-    __slots__ = ("edits",)
+    """The in-place writes into one block of memory: how many, and the latest ``KEPT`` as
+    ``(clock reading, op name)``. Only recent writes are kept: a parameter is written once per
+    optimizer step, and a list of all of them would grow for as long as training runs."""
+    __slots__ = ("count", "edits")
+    KEPT = 64
 
     def __init__(self):
-        self.edits: list[tuple[int, str]] = []
+        self.count = 0
+        self.edits: collections.deque[tuple[int, str]] = collections.deque(maxlen=self.KEPT)
+
+    def record(self, time: int, op_name: str) -> None:
+        self.count += 1
+        self.edits.append((time, op_name))
 
     @property
     def version(self) -> int:
-        return len(self.edits)
+        return self.count
 
     def version_at(self, time: int) -> int:
-        """The version this memory had when the clock read ``time``."""
-        return sum(1 for t, _ in self.edits if t <= time)
+        """The version this memory had when the clock read ``time`` (at most this, when more
+        than ``KEPT`` writes came after it)."""
+        return self.count - sum(1 for t, _ in self.edits if t > time)
 
 
 _COUNTERS: dict[int, tuple[weakref.ref, VersionCounter]] = {}
@@ -68,7 +78,7 @@ def counter_of(array, create: bool = False) -> VersionCounter | None:
 def bump(array, op_name: str) -> None:
     """Record an in-place write by ``op_name`` into ``array``'s memory."""
     CLOCK[0] += 1
-    counter_of(array, create=True).edits.append((CLOCK[0], op_name))
+    counter_of(array, create=True).record(CLOCK[0], op_name)
 
 
 def version(array) -> int:
