@@ -1,20 +1,27 @@
-"""One BLAS thread while another program keeps a core busy.
+"""How many threads OpenBLAS splits each matrix product into: one for small products, and
+one while another program keeps a core busy.
 
 NumPy's matrix products run on OpenBLAS, which splits each product between its threads and
-waits until every part is done. On a machine where another program (a notebook kernel, a
-browser) keeps one of two cores busy, one of those threads waits for a turn on the busy
-core, and every product waits for it: measured on a 2-core machine beside one busy process,
-a LeNet-5 training step ran about 2.3x faster with one BLAS thread than with two (PyTorch,
-whose threads wait the same way, lost two thirds of its speed there). On a quiet machine the
-library's own thread count is kept.
+waits until every part is done. Two cases make that wait cost more than the split saves:
 
-``adapt()`` is called by the primitives that run large matrix products (convolutions, dense
-layers). At most every ``INTERVAL_S`` it reads how much CPU time other processes used since
-the last look (the machine's busy time in ``/proc/stat`` minus this process's own, from
-``/proc/self/stat``): more than half a core means a core is taken, and OpenBLAS gets one
-thread until the machine is quiet again. Nothing changes when the user set the threads
+* **Small products.** Between two products a training step does other work, long enough
+  for OpenBLAS's idle threads to go to sleep, and waking them costs tens of microseconds:
+  more than a dense layer's whole product takes. Measured on a 2-core machine, an MLP's
+  Adam step ran about 1.5x faster with one thread. Products of fewer than
+  ``SMALL_PRODUCT`` multiply-adds run on one thread.
+* **A busy machine.** When another program (a notebook kernel, a browser) keeps one of two
+  cores busy, one of the threads waits for a turn on that core, and every product waits for
+  it: beside one busy process a LeNet-5 training step ran about 2.3x faster with one thread
+  (PyTorch, whose threads wait the same way, lost two thirds of its speed there).
+
+``threads_for(work)`` is called before each large product (convolutions, dense layers). At
+most every ``INTERVAL_S`` it reads how much CPU time other processes used since the last
+look (the machine's busy time in ``/proc/stat`` minus this process's own, from
+``/proc/self/stat``): more than half a core means a core is taken, and products get one
+thread until the machine is quiet again. Large products on a quiet machine keep the
+library's own thread count. Nothing changes when the user set the threads
 (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``), when ``CHAINRULE_ADAPT_THREADS=0``, or
-where there is no OpenBLAS or no ``/proc`` (then ``adapt()`` costs one comparison).
+where there is no OpenBLAS or no ``/proc`` (then the call costs one comparison).
 """
 from __future__ import annotations
 
@@ -24,6 +31,7 @@ import time
 
 INTERVAL_S = 0.5            # how often the machine's load is looked at, at most
 BUSY_ELSEWHERE = 0.5        # cores' worth of other processes' work that counts as "taken"
+SMALL_PRODUCT = 1 << 22     # multiply-adds (m n k) below which a product runs on one thread
 
 
 def _openblas():
@@ -76,11 +84,13 @@ class _Adapter:
             return
         self.set_threads, self.default = found
         self.threads = self.default
+        self.busy = False                    # another program keeps a core busy
         self.last, self.last_time = last, time.monotonic()
         self.enabled = True
         self.next_look = self.last_time + INTERVAL_S
 
     def look(self, now: float) -> None:
+        """Whether other processes used more than ``BUSY_ELSEWHERE`` cores since last time."""
         self.next_look = now + INTERVAL_S
         current = _cpu_seconds()
         if current is None:
@@ -88,7 +98,9 @@ class _Adapter:
         elsewhere = ((current[0] - self.last[0]) - (current[1] - self.last[1])) / (
             now - self.last_time)
         self.last, self.last_time = current, now
-        threads = 1 if elsewhere > BUSY_ELSEWHERE else self.default
+        self.busy = elsewhere > BUSY_ELSEWHERE
+
+    def use(self, threads: int) -> None:
         if threads != self.threads:
             self.set_threads(threads)
             self.threads = threads
@@ -101,11 +113,15 @@ except (AttributeError, ValueError, OSError):
 ADAPTER = _Adapter()
 
 
-def adapt() -> None:
-    """Look at the machine's load when it is time to (see the module's docstring)."""
+def threads_for(work: int) -> None:
+    """Set OpenBLAS's threads for a product of ``work`` multiply-adds (see above)."""
+    adapter = ADAPTER
+    if not adapter.enabled:
+        return
     now = time.monotonic()
-    if now >= ADAPTER.next_look:
-        ADAPTER.look(now)
+    if now >= adapter.next_look:
+        adapter.look(now)
+    adapter.use(1 if adapter.busy or work < SMALL_PRODUCT else adapter.default)
 
 
 def current_threads() -> int | None:

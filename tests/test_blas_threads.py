@@ -28,18 +28,35 @@ def test_a_core_taken_by_another_program_means_one_thread_then_back(monkeypatch)
     # start; then 1 s in which the machine did 1.9 s of work, 1.0 s of it ours (0.9 elsewhere);
     # then 1 s in which all 1.8 s of work were ours
     adapter, calls = _adapter(monkeypatch, [(0.0, 0.0), (1.9, 1.0), (3.7, 2.8)])
-    assert adapter.enabled and adapter.threads == 2
+    assert adapter.enabled and adapter.threads == 2 and not adapter.busy
     adapter.look(adapter.last_time + 1.0)
-    assert calls == [1] and adapter.threads == 1
+    assert adapter.busy
     adapter.look(adapter.last_time + 1.0)
-    assert calls == [1, 2] and adapter.threads == 2
+    assert not adapter.busy
+    assert calls == []                       # looking sets nothing: the next product does
 
 
 def test_a_quiet_machine_keeps_the_library_default(monkeypatch):
     adapter, calls = _adapter(monkeypatch, [(0.0, 0.0), (2.0, 1.8), (4.0, 3.7)])
     adapter.look(adapter.last_time + 1.0)
     adapter.look(adapter.last_time + 1.0)
-    assert calls == [] and adapter.threads == 2
+    assert not adapter.busy and calls == []
+
+
+def test_small_products_and_a_busy_machine_get_one_thread(monkeypatch):
+    adapter, calls = _adapter(monkeypatch, [(0.0, 0.0)])
+    monkeypatch.setattr(blas_threads, "ADAPTER", adapter)
+    large, small = blas_threads.SMALL_PRODUCT, blas_threads.SMALL_PRODUCT - 1
+    blas_threads.threads_for(large)
+    assert calls == [] and blas_threads.current_threads() == 2        # nothing to change
+    blas_threads.threads_for(small)
+    blas_threads.threads_for(small)
+    assert calls == [1]                                               # set once, kept
+    blas_threads.threads_for(large)
+    assert calls == [1, 2]
+    adapter.busy = True
+    blas_threads.threads_for(large)
+    assert calls == [1, 2, 1] and blas_threads.current_threads() == 1
 
 
 @pytest.mark.parametrize("variable", ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"])

@@ -8,8 +8,8 @@
 All three are bilinear, and each one's VJP is one of the others, so gradients of any order
 stay inside this family (double backward, Hessians, symbolic derivations).
 
-Speed: each is one matrix product (with one BLAS thread while another program keeps a core
-busy: ``autodiff/blas_threads.py``) per group over an im2col matrix (C, kh, kw, OH, OW, N)
+Speed: each is one matrix product (on as many BLAS threads as pay off for its size and the
+machine's load: ``autodiff/blas_threads.py``) per group over an im2col matrix (C, kh, kw, OH, OW, N)
 built from kh*kw strided slices (no Python loop over pixels, no ``np.add.at``). Inside, the
 batch is the innermost axis, (C, H, W, N): every slice then copies contiguous runs of N
 numbers, several times faster than NCHW. The output is an (N, O, OH, OW) *view* of an
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..blas_threads import adapt
+from ..blas_threads import threads_for
 from ..primitive import Primitive
 from ..tensor import apply
 from .reduce import sum
@@ -57,11 +57,11 @@ def _grouped(xp, g, groups):
 
 
 def _conv2d(xp, x, w, b=None, *, stride, padding, dilation, groups):
-    if xp is np:
-        adapt()                       # one BLAS thread while another program takes a core
     o, cg, kh, kw = w.shape
     cols = im2col(xp, x, (kh, kw), stride, padding, dilation)
     oh, ow, n = cols.shape[3:]
+    if xp is np:
+        threads_for(o * cg * kh * kw * oh * ow * n)     # BLAS threads for this product's size
     out = xp.matmul(w.reshape(groups, o // groups, cg * kh * kw),
                     cols.reshape(groups, cg * kh * kw, oh * ow * n))  # no -1: C may be 0
     if b is not None:
@@ -72,8 +72,6 @@ def _conv2d(xp, x, w, b=None, *, stride, padding, dilation, groups):
 
 
 def _conv2d_input_grad(xp, g, w, x_shape, stride, padding, dilation, groups):
-    if xp is np:
-        adapt()                       # one BLAS thread while another program takes a core
     o, _, kh, kw = w.shape
     full = tuple(d * (k - 1) - p for d, k, p in zip(dilation, (kh, kw), padding))
     _, c, h, wd = x_shape
@@ -94,6 +92,8 @@ def input_grad_by_col2im(xp, g, w, x_shape, stride, padding, dilation, groups):
     o, cg, kh, kw = w.shape
     oh, ow = g.shape[2:]
     wm = w.reshape(groups, o // groups, cg * kh * kw)
+    if xp is np:
+        threads_for(o * cg * kh * kw * oh * ow * n)
     dcols = xp.matmul(xp.transpose(wm, (0, 2, 1)), _grouped(xp, g, groups))
     dcols = dcols.reshape(c, kh, kw, oh, ow, n)
     ph, pw = padding
@@ -118,13 +118,13 @@ def input_grad_by_full_convolution(xp, g, w, full_padding, dilation, groups):
 
 
 def _conv2d_weight_grad(xp, x, g, w_shape, stride, padding, dilation, groups, cols=None):
-    if xp is np:
-        adapt()                       # one BLAS thread while another program takes a core
     _, cg, kh, kw = w_shape
     if cols is None:
         cols = im2col(xp, x, (kh, kw), stride, padding, dilation)
     oh, ow, n = cols.shape[3:]
     cols = cols.reshape(groups, cg * kh * kw, oh * ow * n)
+    if xp is np:
+        threads_for(w_shape[0] * cg * kh * kw * oh * ow * n)
     # w̄ᵀ = cols ȳᵀ rather than w̄ = ȳ colsᵀ: the same numbers, but OpenBLAS runs this long
     # inner dimension (every pixel of the batch) about 1.7x faster with the columns on the left
     dw_t = xp.matmul(cols, xp.transpose(_grouped(xp, g, groups), (0, 2, 1)))

@@ -5,6 +5,9 @@ column (right) vector, exactly as NumPy does, and the gradient is reshaped back.
 """
 from __future__ import annotations
 
+import numpy as np
+
+from ..blas_threads import threads_for
 from ..primitive import Primitive
 from ..tensor import apply, as_tensor
 from .reduce import sum_to
@@ -48,8 +51,16 @@ def _jvp(tangents, out, x, y):
     return parts[0] if len(parts) == 1 else parts[0] + parts[1]
 
 
+def product(xp, x, y):
+    """``xp.matmul(x, y)``, on the BLAS threads that pay off for its size
+    (``autodiff/blas_threads.py``)."""
+    if xp is np:
+        threads_for(x.size * (y.shape[-1] if y.ndim > 1 else 1))   # multiply-adds, about
+    return xp.matmul(x, y)
+
+
 MATMUL = Primitive(
-    "matmul", lambda xp, x, y: xp.matmul(x, y), vjp=(_grad_x, _grad_y), jvp=_jvp,
+    "matmul", product, vjp=(_grad_x, _grad_y), jvp=_jvp,
     display="@", latex=r"\bar{X} = \bar{Y} W^{\top},\quad \bar{W} = X^{\top} \bar{Y}")
 
 
@@ -71,7 +82,7 @@ def matmul(x, y):
 # One primitive instead of transpose + matmul + add: the forward is one matrix product and
 # the backward three (x̄ = ȳ W, W̄ = ȳᵀ x, b̄ = Σ ȳ), with far fewer nodes to record per layer.
 def _affine(xp, x, w, b):
-    out = xp.matmul(x, xp.transpose(w))
+    out = product(xp, x, xp.transpose(w))
     out += b
     return out
 
