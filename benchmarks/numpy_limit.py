@@ -1,8 +1,8 @@
 """The NumPy limit: one LeNet-5 training step written by hand in NumPy, no graph, no engine.
 
 ``python -m benchmarks.numpy_limit [--threads N]`` times it side by side with our engine and
-PyTorch (alternating rounds in one process, medians) and prints each one's throughput and
-ratio to PyTorch's. It is what this engine could reach if its bookkeeping cost nothing: the
+PyTorch (each in fresh processes taken in turns, medians, as ``python -m benchmarks`` does)
+and prints each one's throughput and ratio to PyTorch's. It is what this engine could reach if its bookkeeping cost nothing: the
 same arithmetic as our primitives do (im2col convolutions with the batch innermost in memory,
 the same matrix products, 2x2 max pooling by strided views), and nothing else. The same
 weights and batch as ``benchmarks.workloads``; SGD with momentum 0.9.
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 
 import numpy as np
 
@@ -111,41 +109,44 @@ class LeNetByHand:
             p -= self.lr * v
 
 
+def by_hand(model_name: str, optimizer: str):
+    """The hand-written step of a workload (only LeNet-5 with SGD is written)."""
+    if model_name != "lenet5" or optimizer != "sgd":
+        raise KeyError(f"no hand-written step for {model_name} with {optimizer}")
+    from benchmarks.workloads import training
+    model, x, y, _, _ = training("lenet5", "ours")
+    return LeNetByHand(model, x.array, y.array).step
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.numpy_limit", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.numpy_limit", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3, help="fresh processes per engine")
     args = parser.parse_args(argv)
     if args.threads:
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = str(args.threads)
-    from benchmarks.workloads import BATCH, train_step, training
-    model, x, y, _, _ = training("lenet5", "ours")
-    by_hand = LeNetByHand(model, x.array, y.array)
-    steps = {"NumPy by hand": by_hand.step, "chainrule": train_step("lenet5", "ours")[0]}
+    from benchmarks.harness import alternate_processes
+    from benchmarks.workloads import BATCH
+    engines = ["numpy", "ours"]
     try:
-        import torch
-        if args.threads:
-            torch.set_num_threads(args.threads)
-        steps["PyTorch"] = train_step("lenet5", "torch")[0]
+        import torch  # noqa: F401
+        engines.append("torch")
     except ImportError:
         pass
-    times = {name: [] for name in steps}
-    for step in steps.values():
-        for _ in range(10):
-            step()
-    for _ in range(args.rounds):
-        for name, step in steps.items():
-            start = time.perf_counter()
-            for _ in range(10):
-                step()
-            times[name].append((time.perf_counter() - start) / 10)
-    reference = statistics.median(times["PyTorch"]) if "PyTorch" in times else None
-    print(f"LeNet-5 training step, batch {BATCH}, {args.threads or 'default'} thread(s)")
-    for name, ts in times.items():
-        seconds = statistics.median(ts)
+    found = alternate_processes("LeNet-5 28x28 train step (SGD)", engines, "cpu", 20,
+                                args.rounds, args.threads)
+    reference = found[-1]["seconds"] if "torch" in engines and found[-1] else None
+    names = {"numpy": "NumPy by hand", "ours": "chainrule", "torch": "PyTorch"}
+    print(f"LeNet-5 training step, batch {BATCH}, {args.threads or 'default'} thread(s), "
+          f"each engine in {args.rounds} fresh processes")
+    for engine, result in zip(engines, found):
+        if result is None:
+            continue
+        seconds = result["seconds"]
         ratio = f"{reference / seconds:5.2f}x PyTorch" if reference else ""
-        print(f"  {name:14s} {seconds * 1e3:7.2f} ms  {BATCH / seconds:8,.0f} img/s  {ratio}")
+        print(f"  {names[engine]:14s} {seconds * 1e3:7.2f} ms  {BATCH / seconds:8,.0f} img/s  {ratio}")
     return 0
 
 

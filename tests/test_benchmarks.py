@@ -108,3 +108,21 @@ def test_profile_prints_both_training_steps_breakdowns(monkeypatch, capsys):
         names = [line.split()[0] for line in table.splitlines()[3:]]
         assert "conv2d" in names and op in names, table
         assert "engine (the rest)" in table and table.splitlines()[-1].startswith("phases:")
+
+
+def test_the_hand_written_numpy_step_does_what_the_engine_does():
+    """benchmarks.numpy_limit is a reference only if it computes the same step: after two
+    SGD steps from the same weights, its parameters equal the engine's."""
+    import numpy as np
+
+    from benchmarks.numpy_limit import LeNetByHand
+    from benchmarks.workloads import training
+    model, x, y, opt, loss_fn = training("lenet5", "ours")
+    by_hand = LeNetByHand(model, x.array, y.array)
+    for _ in range(2):
+        by_hand.step()
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+    for mine, theirs in zip(by_hand.params, model.parameters()):
+        np.testing.assert_allclose(mine, theirs.array, rtol=1e-4, atol=1e-5)
