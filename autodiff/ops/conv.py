@@ -18,11 +18,9 @@ pooling) reads it without any copy. The API stays NCHW.
 """
 from __future__ import annotations
 
-import numpy as np
-
-from ..blas_threads import threads_for
 from ..primitive import Primitive
 from ..tensor import apply
+from .linalg import product
 from .reduce import sum
 from .shape import broadcast_to, reshape
 from .window import _offsets, output_size, pad_spatial
@@ -60,10 +58,8 @@ def _conv2d(xp, x, w, b=None, *, stride, padding, dilation, groups):
     o, cg, kh, kw = w.shape
     cols = im2col(xp, x, (kh, kw), stride, padding, dilation)
     oh, ow, n = cols.shape[3:]
-    if xp is np:
-        threads_for(o * cg * kh * kw * oh * ow * n)     # BLAS threads for this product's size
-    out = xp.matmul(w.reshape(groups, o // groups, cg * kh * kw),
-                    cols.reshape(groups, cg * kh * kw, oh * ow * n))  # no -1: C may be 0
+    out = product(xp, w.reshape(groups, o // groups, cg * kh * kw),
+                  cols.reshape(groups, cg * kh * kw, oh * ow * n))  # no -1: C may be 0
     if b is not None:
         # the bias joins the product's fresh output in place: no node, array or pass of its own
         out += b.reshape(groups, o // groups, 1)
@@ -92,9 +88,7 @@ def input_grad_by_col2im(xp, g, w, x_shape, stride, padding, dilation, groups):
     o, cg, kh, kw = w.shape
     oh, ow = g.shape[2:]
     wm = w.reshape(groups, o // groups, cg * kh * kw)
-    if xp is np:
-        threads_for(o * cg * kh * kw * oh * ow * n)
-    dcols = xp.matmul(xp.transpose(wm, (0, 2, 1)), _grouped(xp, g, groups))
+    dcols = product(xp, xp.transpose(wm, (0, 2, 1)), _grouped(xp, g, groups))
     dcols = dcols.reshape(c, kh, kw, oh, ow, n)
     ph, pw = padding
     dx = xp.zeros((c, h + 2 * ph, wd + 2 * pw, n), dtype=dcols.dtype)
@@ -123,11 +117,9 @@ def _conv2d_weight_grad(xp, x, g, w_shape, stride, padding, dilation, groups, co
         cols = im2col(xp, x, (kh, kw), stride, padding, dilation)
     oh, ow, n = cols.shape[3:]
     cols = cols.reshape(groups, cg * kh * kw, oh * ow * n)
-    if xp is np:
-        threads_for(w_shape[0] * cg * kh * kw * oh * ow * n)
     # w̄ᵀ = cols ȳᵀ rather than w̄ = ȳ colsᵀ: the same numbers, but OpenBLAS runs this long
     # inner dimension (every pixel of the batch) about 1.7x faster with the columns on the left
-    dw_t = xp.matmul(cols, xp.transpose(_grouped(xp, g, groups), (0, 2, 1)))
+    dw_t = product(xp, cols, xp.transpose(_grouped(xp, g, groups), (0, 2, 1)))
     return xp.transpose(dw_t, (0, 2, 1)).reshape(w_shape)
 
 
