@@ -49,15 +49,6 @@ def main(argv=None) -> int:
         return run_benchmarks(args, notes)
 
 
-def _items_and_unit(name: str):
-    """What one run of workload ``name`` processes (its builder says, without running it)."""
-    from benchmarks.workloads import BATCH, CONV_SHAPES
-    for shape_name, (x_shape, _, _) in CONV_SHAPES.items():
-        if name.startswith(shape_name):
-            return x_shape[0], "images"
-    return BATCH, "images"
-
-
 def run_benchmarks(args, notes: list[str]) -> int:
     from benchmarks import ops
     from benchmarks.harness import (
@@ -97,12 +88,12 @@ def run_benchmarks(args, notes: list[str]) -> int:
             ours_s, theirs_s = alternate(step, theirs, repeats)
             result = Result(name, unit, items, ours_s, theirs_s)
         else:
-            items, unit = _items_and_unit(name)
             engines = ["ours"] + [engine_b] * bool(engine_b)
             found = alternate_processes(name, engines, args.device, repeats, rounds,
                                         args.threads, args.quick) + [None]
             ours, theirs = found[0], found[1] if engine_b else None
-            result = Result(name, unit, items, ours and ours["seconds"],
+            known = ours or theirs or {"items": 0, "unit": "items"}
+            result = Result(name, known["unit"], known["items"], ours and ours["seconds"],
                             theirs and theirs["seconds"])
             if not args.no_memory:
                 result.ours_peak_mb = ours and ours["peak_mb"]

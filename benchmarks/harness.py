@@ -123,8 +123,9 @@ def alternate_processes(workload: str, engines: list[str], device: str, repeats:
         if not runs[engine]:
             summary.append(None)
             continue
-        summary.append({key: statistics.median(run[key] for run in runs[engine])
-                        for key in ("seconds", "peak_mb")})
+        summary.append({**runs[engine][0],
+                        **{key: statistics.median(run[key] for run in runs[engine])
+                           for key in ("seconds", "peak_mb")}})
     return summary
 
 

@@ -38,6 +38,16 @@ def _col2im(dcols, c, k, size, rows_out, cols_out, n):
     return dx
 
 
+def _conv_relu(xc, w, b, size):
+    """relu(conv(x) + b) of a (C, H, W, N) input, and its columns (kept for w's gradient)."""
+    o, c, k, _ = w.shape
+    cols = _im2col(xc, k, size, size)
+    z = w.reshape(o, c * k * k) @ cols
+    z += b[:, None]
+    np.maximum(z, 0, out=z)
+    return cols, z.reshape(o, size, size, xc.shape[-1])
+
+
 def _pool(z):
     """2x2 max pooling of (C, H, W, N) and the four strided views it read."""
     views = [z[:, a::2, b::2, :] for a in (0, 1) for b in (0, 1)]
@@ -66,17 +76,9 @@ class LeNetByHand:
         n = x.shape[0]
         xc = np.zeros((1, 32, 32, n), dtype=x.dtype)
         xc[:, 2:30, 2:30, :] = x.transpose(1, 2, 3, 0)
-        cols1 = _im2col(xc, 5, 28, 28)
-        z1 = w1.reshape(6, 25) @ cols1
-        z1 += b1[:, None]
-        np.maximum(z1, 0, out=z1)
-        z1 = z1.reshape(6, 28, 28, n)
+        cols1, z1 = _conv_relu(xc, w1, b1, 28)
         p1, views1 = _pool(z1)
-        cols2 = _im2col(p1, 5, 10, 10)
-        z2 = w2.reshape(16, 150) @ cols2
-        z2 += b2[:, None]
-        np.maximum(z2, 0, out=z2)
-        z2 = z2.reshape(16, 10, 10, n)
+        cols2, z2 = _conv_relu(p1, w2, b2, 10)
         p2, views2 = _pool(z2)
         a = p2.reshape(400, n).T
         h1 = np.maximum(a @ w3.T + b3, 0)

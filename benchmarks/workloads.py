@@ -203,9 +203,10 @@ def warm_up(step, runs: int = 10, seconds: float = 1.0) -> None:
 def measure(workload: str, engine: str, device: str = "cpu", repeats: int = 20,
             threads: int | None = None, quick: bool = False) -> dict:
     """One engine's run of one workload in this process: ``seconds``, the median of
-    ``repeats`` timed runs after the warm-up (warm_up), and ``peak_mb``, the peak resident memory
-    over what the process held once the libraries were set up (weights, gradients, optimizer
-    state, activations and temporaries all count)."""
+    ``repeats`` timed runs after the warm-up (``warm_up``); ``peak_mb``, the peak resident
+    memory over what the process held once the libraries were set up (weights, gradients,
+    optimizer state, activations and temporaries all count); and what one run processes
+    (``items`` of ``unit``)."""
     import nn  # noqa: F401
     from benchmarks.harness import median_time, peak_rss_mb
     if engine == "torch" and threads:
@@ -215,8 +216,9 @@ def measure(workload: str, engine: str, device: str = "cpu", repeats: int = 20,
     base = peak_rss_mb()
     for name, build, _ in all_workloads(quick):
         if name == workload:
-            step, _, _ = build(engine, device)
+            step, items, unit = build(engine, device)
             warm_up(step)
             seconds = median_time(step, repeats)
-            return {"seconds": seconds, "peak_mb": peak_rss_mb() - base}
+            return {"seconds": seconds, "peak_mb": peak_rss_mb() - base, "items": items,
+                    "unit": unit}
     raise KeyError(workload)
