@@ -211,7 +211,10 @@ def _fused_cross_entropy(input: Tensor, target, ignore_index: int, reduction: st
         with np.errstate(divide="ignore"):
             scale = (1 / xp.sum(picks)).astype(dtype)
     with scope("cross_entropy"):
-        return softmax_cross_entropy(input, Tensor(picks), Tensor(scale))
+        # named, so a picture of the loss says what its two constants are
+        return softmax_cross_entropy(input, Tensor(picks, name="one_hot(target)"),
+                                     Tensor(scale, name="1 / count" if reduction == "mean"
+                                            else "1 (sum)"))
 
 
 def _softplus(z):
